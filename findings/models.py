@@ -1,0 +1,353 @@
+"""The WPSR 2023 content: the report, its chapters, contributions, topics, findings and suggestions.
+
+Links stated by a source are foreign keys named plainly (a finding's `topic`);
+links that the portal's editors added are named `related_*` or carry an
+explicit basis, and the pages label them "editorial".
+"""
+from django.db import models
+from django.urls import reverse
+from taggit.managers import TaggableManager
+
+from .querysets import (
+    ChapterQuerySet,
+    ContributionQuerySet,
+    FindingQuerySet,
+    SuggestionQuerySet,
+    TopicQuerySet,
+)
+
+
+class Source(models.Model):
+    """Where content comes from: the seed presentation or a page cited in FACTS.md."""
+
+    class Kind(models.TextChoices):
+        PRESENTATION = "presentation", "Presentation (the seed slide deck)"
+        WEB_PAGE = "web-page", "Web page"
+        PRINTED = "printed", "Printed publication"
+
+    slug = models.SlugField(unique=True, max_length=80)
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    url = models.URLField(blank=True, max_length=500)
+    note = models.TextField(blank=True, help_text="What this source is and what was taken from it.")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("findings:report") + f"#source-{self.slug}"
+
+
+class Sourced(models.Model):
+    """Every content object names its source; `source_note` holds caveats about it."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    source_note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Report(Sourced):
+    """The publication. `source` backs the title and publisher; identifiers have their own."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    short_title = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    full_title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=300)
+    url = models.URLField("series page", blank=True, max_length=500)
+    isbn = models.CharField("ISBN", max_length=20, blank=True)
+    eisbn = models.CharField("eISBN", max_length=20, blank=True)
+    identifiers_source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("findings:report")
+
+
+class ReportFact(Sourced):
+    """A verified fact about the report that has no field of its own (FACTS.md)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="facts")
+    order = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=120)
+    value = models.TextField()
+
+    class Meta:
+        ordering = ["report", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "order"], name="reportfact_unique_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.value}"
+
+    def get_absolute_url(self):
+        return reverse("findings:report") + "#facts"
+
+
+class Meeting(Sourced):
+    """The expert group meeting where the seed presentation was given, and what it said."""
+
+    slug = models.SlugField(unique=True, max_length=80)
+    title = models.CharField(max_length=400)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    presentation_title = models.CharField(max_length=300)
+    presenter = models.CharField(max_length=200, blank=True)
+    division = models.CharField(max_length=300, blank=True)
+    organisation = models.CharField(max_length=300, blank=True)
+    context = models.TextField(blank=True, help_text="What the pandemic did to public institutions.")
+    tasks_intro = models.CharField(max_length=300, blank=True)
+    question = models.TextField(blank=True, help_text="The question the presentation put to the meeting.")
+
+    class Meta:
+        ordering = ["-start_date"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("findings:report") + "#meeting"
+
+    @property
+    def dates(self):
+        """The dates as the presentation wrote them, e.g. "7-8 September 2023"."""
+        start, end = self.start_date, self.end_date
+        if start == end:
+            return f"{end.day} {end:%B %Y}"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.day}-{end.day} {end:%B %Y}"
+        return f"{start.day} {start:%B %Y} - {end.day} {end:%B %Y}"
+
+
+class InstitutionalTask(Sourced):
+    """One of the three things institutions had to find ways to keep doing."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="tasks")
+    order = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["meeting", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "order"], name="task_unique_order"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def get_absolute_url(self):
+        return reverse("findings:home") + "#tasks"
+
+
+class Slide(Sourced):
+    """A slide heading of the presentation, so the deck's own outline is kept."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="slides")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300, blank=True)
+    lead = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="slide_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"Slide {self.number}: {self.title or self.lead[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("findings:report") + f"#slide-{self.number}"
+
+
+class Chapter(Sourced):
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="chapters")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300, help_text="The chapter's question.")
+    slug = models.SlugField(unique=True, max_length=80)
+
+    objects = ChapterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="chapter_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"Chapter {self.number}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("findings:chapter-detail", kwargs={"slug": self.slug})
+
+
+class Dimension(Sourced):
+    """One of the two dimensions of innovation that WPSR 2023 examined."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="dimensions")
+    order = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(unique=True, max_length=80)
+
+    class Meta:
+        ordering = ["report", "order"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("findings:topic-list") + f"#dimension-{self.slug}"
+
+
+class Author(Sourced):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True, max_length=80)
+    affiliation = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("findings:report") + f"#author-{self.slug}"
+
+
+class Contribution(Sourced):
+    """An expert contribution to a chapter of the report."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="contributions")
+    order = models.PositiveSmallIntegerField(help_text="Position within its chapter, as listed by its source.")
+    title = models.CharField(max_length=400)
+    slug = models.SlugField(unique=True, max_length=100)
+    authors = models.ManyToManyField(Author, blank=True, related_name="contributions")
+    summary = models.TextField(blank=True)
+    published = models.CharField(max_length=40, blank=True, help_text='As precise as the source, e.g. "October 2023".')
+    url = models.URLField(blank=True, max_length=500)
+    related_topics = models.ManyToManyField(
+        "Topic",
+        blank=True,
+        related_name="related_contributions",
+        verbose_name="related topics (editorial)",
+        help_text="Editorial links: the sources do not say which contribution discussed which topic.",
+    )
+    tags = TaggableManager(blank=True, help_text="Editorial tags from the curated vocabulary.")
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["chapter__number", "order"]
+        indexes = [
+            # The contribution list and chapter pages read contributions in report order.
+            models.Index(fields=["chapter", "order"], name="contribution_chapter_order"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("findings:contribution-detail", kwargs={"slug": self.slug})
+
+
+class Topic(Sourced):
+    """A theme the chapter 3 experts examined, e.g. "Digital technology"."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="topics")
+    dimension = models.ForeignKey(
+        Dimension,
+        on_delete=models.PROTECT,
+        related_name="topics",
+        verbose_name="dimension (editorial)",
+        help_text="Editorial grouping: the presentation does not assign topics to dimensions.",
+    )
+    order = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True, max_length=80)
+    tags = TaggableManager(blank=True, help_text="Editorial tags from the curated vocabulary.")
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("findings:topic-detail", kwargs={"slug": self.slug})
+
+
+class Finding(Sourced):
+    """One key point the presentation lists under a topic."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="findings")
+    order = models.PositiveSmallIntegerField(help_text="Position under its topic, as in the source.")
+    text = models.TextField()
+    slug = models.SlugField(unique=True, max_length=100)
+    tags = TaggableManager(blank=True, help_text="Editorial tags from the curated vocabulary.")
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic__order", "order"]
+        indexes = [
+            # The finding list and topic pages read findings in report order.
+            models.Index(fields=["topic", "order"], name="finding_topic_order"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def title(self):
+        return self.text
+
+    def get_absolute_url(self):
+        return reverse("findings:finding-detail", kwargs={"slug": self.slug})
+
+
+class Suggestion(Sourced):
+    """A suggestion the experts made (the presentation's "Selected suggestions")."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="suggestions")
+    order = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    slug = models.SlugField(unique=True, max_length=100)
+    related_topics = models.ManyToManyField(
+        Topic,
+        blank=True,
+        related_name="related_suggestions",
+        verbose_name="related topics (editorial)",
+        help_text="Editorial links: the presentation lists suggestions apart from topics.",
+    )
+    tags = TaggableManager(blank=True, help_text="Editorial tags from the curated vocabulary.")
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def title(self):
+        return self.text
+
+    def get_absolute_url(self):
+        return reverse("findings:suggestion-detail", kwargs={"slug": self.slug})

@@ -1,0 +1,9 @@
+"""Root URLconf: the admin and the findings app."""
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("findings.urls")),
+]
+
