@@ -2,9 +2,12 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError, transaction
 
 from findings.models import Chapter, Contribution, Finding, Report, Source, Suggestion, Topic
 
@@ -33,8 +36,71 @@ class Command(BaseCommand):
                 self.stdout.write(message)
                 return
             raise CommandError(message + " Load into an empty database instead.")
-        # loaddata runs in one transaction: a bad record rolls back the whole file and is named.
-        with transaction.atomic():
-            call_command("loaddata", fixture, verbosity=0)
+
+        _validate_fixture(Path(fixture))
+        try:
+            # One transaction: if anything fails, nothing of the file stays.
+            with transaction.atomic():
+                call_command("loaddata", fixture, verbosity=0)
+        except (DatabaseError, DeserializationError) as error:
+            raise CommandError(f"{fixture}: nothing was loaded. {error}") from error
         counts = ", ".join(f"{model.objects.count()} {model._meta.verbose_name_plural}" for model in CONTENT_MODELS)
         self.stdout.write(self.style.SUCCESS(f"Loaded WPSR 2023 content: {counts}."))
+
+
+def _validate_fixture(path: Path):
+    """Check every record before writing any, so an error names its record on every database."""
+    try:
+        with path.open() as stream:
+            records = list(serializers.deserialize("json", stream, handle_forward_references=True))
+    except (OSError, DeserializationError) as error:
+        raise CommandError(f"{path}: nothing was loaded. {error}") from error
+
+    present = {(record.object._meta.label_lower, record.object.pk) for record in records}
+    for number, record in enumerate(records, 1):
+        obj = record.object
+        name = f"record {number} ({obj._meta.label_lower} pk={obj.pk})"
+        references = [
+            (field.name, field.related_model, getattr(obj, field.attname))
+            for field in obj._meta.concrete_fields
+            if field.is_relation
+        ]
+        references += [
+            (name_, obj._meta.get_field(name_).related_model, pk)
+            for name_, pks in (record.m2m_data or {}).items()
+            for pk in pks
+        ]
+        for field_name, model, pk in references:
+            if pk is None or (model._meta.label_lower, pk) in present:
+                continue
+            if not model._default_manager.filter(pk=pk).exists():
+                raise CommandError(
+                    f"{path}: nothing was loaded. In {name}, {field_name}={pk!r} refers to a "
+                    f"{model._meta.label_lower} that is neither in the file nor in the database."
+                )
+        try:
+            obj.full_clean(
+                exclude=[field.name for field in obj._meta.concrete_fields if field.is_relation],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            raise CommandError(f"{path}: nothing was loaded. In {name}: {error.message_dict}") from error
+    _check_unique_slugs(path, records)
+
+
+def _check_unique_slugs(path, records):
+    seen = {}
+    for number, record in enumerate(records, 1):
+        slug = getattr(record.object, "slug", None)
+        if slug is None:
+            continue
+        key = (record.object._meta.label_lower, slug)
+        if key in seen:
+            raise CommandError(
+                f"{path}: nothing was loaded. Record {number} ({key[0]} pk={record.object.pk}) "
+                f"repeats the slug {slug!r} of record {seen[key]}."
+            )
+        seen[key] = number
+
+

@@ -1,0 +1,82 @@
+"""Small factories for tests that need their own data rather than the WPSR fixtures."""
+import itertools
+
+from findings.models import Chapter, Contribution, Dimension, Finding, Report, Source, Suggestion, Topic
+
+_counter = itertools.count(1)
+
+
+def _next():
+    return next(_counter)
+
+
+def make_source(**fields):
+    n = _next()
+    return Source.objects.create(**{"slug": f"source-{n}", "title": f"Source {n}", "kind": "web-page", **fields})
+
+
+def make_report(**fields):
+    n = _next()
+    source = fields.pop("source", None) or make_source()
+    defaults = {
+        "slug": f"report-{n}",
+        "title": f"Report {n}",
+        "short_title": f"R{n}",
+        "year": 2023,
+        "full_title": f"Report {n}: full title",
+        "publisher": "Publisher",
+    }
+    return Report.objects.create(source=source, **{**defaults, **fields})
+
+
+def make_chapter(report=None, **fields):
+    n = _next()
+    report = report or make_report()
+    defaults = {"number": n, "title": f"Chapter question {n}?", "slug": f"chapter-{n}"}
+    return Chapter.objects.create(report=report, source=report.source, **{**defaults, **fields})
+
+
+def make_dimension(report=None, **fields):
+    n = _next()
+    report = report or make_report()
+    defaults = {"order": n, "title": f"Dimension {n}", "slug": f"dimension-{n}"}
+    return Dimension.objects.create(report=report, source=report.source, **{**defaults, **fields})
+
+
+def make_topic(chapter=None, dimension=None, tags=(), **fields):
+    n = _next()
+    chapter = chapter or make_chapter()
+    dimension = dimension or make_dimension(report=chapter.report)
+    defaults = {"order": n, "title": f"Topic {n}", "slug": f"topic-{n}"}
+    topic = Topic.objects.create(chapter=chapter, dimension=dimension, source=chapter.source, **{**defaults, **fields})
+    topic.tags.add(*tags)
+    return topic
+
+
+def make_finding(topic=None, tags=(), **fields):
+    n = _next()
+    topic = topic or make_topic()
+    defaults = {"order": n, "text": f"Finding number {n}", "slug": f"finding-{n}"}
+    finding = Finding.objects.create(topic=topic, source=topic.source, **{**defaults, **fields})
+    finding.tags.add(*tags)
+    return finding
+
+
+def make_suggestion(report=None, topics=(), tags=(), **fields):
+    n = _next()
+    report = report or make_report()
+    defaults = {"order": n, "text": f"Suggestion number {n}", "slug": f"suggestion-{n}"}
+    suggestion = Suggestion.objects.create(report=report, source=report.source, **{**defaults, **fields})
+    suggestion.related_topics.add(*topics)
+    suggestion.tags.add(*tags)
+    return suggestion
+
+
+def make_contribution(chapter=None, topics=(), tags=(), **fields):
+    n = _next()
+    chapter = chapter or make_chapter()
+    defaults = {"order": n, "title": f"Contribution {n}", "slug": f"contribution-{n}"}
+    contribution = Contribution.objects.create(chapter=chapter, source=chapter.source, **{**defaults, **fields})
+    contribution.related_topics.add(*topics)
+    contribution.tags.add(*tags)
+    return contribution

@@ -1,0 +1,143 @@
+"""Every public page: status, one h1, a title, breadcrumbs, the source in the footer, editorial labels."""
+import pytest
+from django.urls import reverse
+
+from findings.models import Chapter, Contribution, Finding, Suggestion, Topic
+
+from .html import headings_h1, links, visible_text
+
+SERIES_URL = "https://publicadministration.un.org/en/Research/World-Public-Sector-Reports"
+
+PAGES = [
+    # (url, the h1 a visitor sees, a breadcrumb trail or None on the home page)
+    ("/", "Innovation in public administration: learning from the COVID-19 period", None),
+    ("/report/", "World Public Sector Report 2023", "Home WPSR 2023"),
+    ("/chapters/", "Chapters of the World Public Sector Report 2023", "Home Chapters"),
+    ("/chapters/chapter-3/", "Chapter 3: What assets and innovations could Governments mobilize to transform the public sector and achieve the SDGs?", "Home Chapters Chapter 3"),
+    ("/contributions/", "Expert contributions", "Home Expert contributions"),
+    ("/contributions/governance-reform-and-public-service-provision/", "Governance reform and public service provision: institutional resilience and State-society synergy", "Home Expert contributions"),
+    ("/topics/", "Topics", "Home Topics"),
+    ("/topics/digital-technology/", "Digital technology", "Home Topics Digital technology"),
+    ("/findings/", "Key findings", "Home Key findings"),
+    ("/findings/ai-to-identify-corruption-in-procurement/", "Help address development challenges (e.g. AI to identify corruption in procurement)", "Home Key findings Help address"),
+    ("/suggestions/", "Suggestions made by experts", "Home Suggestions made by experts"),
+    ("/suggestions/consolidate-crisis-innovations/", "Consolidate crisis innovations into resilient governance systems capable of handling systemic shocks, incorporating successful ad-hoc solutions adopted during the pandemic into new standard operating procedures", "Home Suggestions Consolidate crisis"),
+    ("/tags/", "Tags", "Home Tags"),
+    ("/tags/digital-technology/", "Digital technology", "Home Tags Digital technology"),
+]
+
+
+@pytest.mark.parametrize("url, h1, crumbs", PAGES, ids=[page[0] for page in PAGES])
+def test_page_has_one_h1_a_title_breadcrumbs_and_the_source(wpsr, client, url, h1, crumbs):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert headings_h1(response.content) == [h1]
+    html = response.content.decode()
+    assert "<title>" in html and "– WPSR 2023 innovation portal</title>" in html
+    assert f'href="{SERIES_URL}"' in html  # the footer names the source with its link
+    assert '<a class="skip-link" href="#main">Skip to main content</a>' in html
+    if crumbs:
+        breadcrumb = html.split('aria-label="Breadcrumb">')[1].split("</nav>")[0]
+        assert visible_text(breadcrumb).startswith(crumbs)
+
+
+def test_home_shows_the_report_at_a_glance(wpsr, client):
+    text = visible_text(client.get("/").content)
+    assert "What the pandemic forced institutions to do" in text
+    assert "1) continue to function 2) make policy decisions and implement them 3) deliver public services" in text
+    assert "Innovations and change in internal ways of working of public organizations" in text
+    assert "Chapter 2: How can Governments assess competing priorities and address difficult policy trade-offs?" in text
+    assert "Blended learning in medical higher education" in text
+    assert "Technology-driven service delivery 3 key findings" in text
+    assert "Governments and academia should invest in the use of online platforms workforce training" in text
+    assert "Dates 7-8 September 2023 Presented by David Le Blanc" in text
+
+
+def test_topic_page_lists_its_findings_and_labels_editorial_links(wpsr, client):
+    text = visible_text(client.get("/topics/resilient-institutional-mechanisms/").content)
+    assert "Dimension (editorial link): Innovations and change in internal ways of working" in text
+    assert "Key findings As the presentation lists them under this topic." in text
+    assert "Attention to outcomes and impacts of participatory decision-making, incentives to participate" in text
+    assert "Related expert contributions (editorial link) Governance reform and public service provision" in text
+    assert "Related suggestions (editorial link) Public institutions need to prioritize participatory governance" in text
+
+
+def test_finding_page_links_its_topic_and_its_tags_filter_the_list(wpsr, client):
+    response = client.get("/findings/ai-to-identify-corruption-in-procurement/")
+    hrefs = links(response.content)
+    assert "/topics/digital-technology/" in hrefs
+    for slug in ("ai", "corruption", "procurement", "digital-technology"):
+        assert f"/findings/?tag={slug}" in hrefs
+    assert "Tags (editorial): AI Corruption Digital technology Procurement" in visible_text(response.content)
+
+
+def test_every_tag_on_every_page_links_to_its_filter(wpsr, client):
+    from taggit.models import Tag
+
+    pages = ["/", "/topics/", "/findings/", "/suggestions/", "/contributions/"]
+    pages += [obj.get_absolute_url() for model in (Contribution, Topic, Finding, Suggestion) for obj in model.objects.all()]
+    slugs = set(Tag.objects.values_list("slug", flat=True))
+    for url in pages:
+        html = client.get(url).content.decode()
+        for chunk in html.split('class="tag"')[1:]:
+            href = chunk.split('href="')[1].split('"')[0]
+            path, _, slug = href.partition("?tag=")
+            assert path in {"/topics/", "/findings/", "/suggestions/", "/contributions/"}, (url, href)
+            assert slug in slugs, (url, href)
+
+
+def test_tag_index_counts_every_kind(wpsr, client):
+    text = visible_text(client.get("/tags/").content)
+    # digital-technology: 2 topics, 6 findings, 2 suggestions... counted from the fixture
+    from taggit.models import TaggedItem
+
+    count = TaggedItem.objects.filter(tag__slug="digital-technology").count()
+    assert f"Digital technology {count} items" in text
+    assert "AI 2 items" in text  # the digital technology topic and the corruption finding
+
+
+def test_tag_page_groups_items_by_kind(wpsr, client):
+    text = visible_text(client.get("/tags/ai/").content)
+    assert "2 items carry this tag." in text
+    assert "Topics (1) Digital technology" in text
+    assert "Key findings (1) Help address development challenges (e.g. AI to identify corruption in procurement)" in text
+    assert "Suggestions" not in text.split("carry this tag.")[1].split("Source:")[0]
+
+
+def test_chapter_list_counts_contributions(wpsr, client):
+    text = visible_text(client.get("/chapters/").content)
+    assert "Chapter 1 How can Governments reshape their relationships with people? 5 expert contributions listed" in text
+    assert "6 expert contributions listed · 7 topics" in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/topics/no-such-topic/", "/findings/nope/", "/chapters/chapter-9/", "/contributions/x/", "/suggestions/x/", "/tags/no-such-tag/", "/no/such/page/"],
+)
+def test_unknown_address_is_a_404_in_the_site_design(wpsr, client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert headings_h1(response.content) == ["Page not found"]
+    assert "browse the key findings" in visible_text(response.content)
+    assert 'class="site-header"' in response.content.decode()
+
+
+def test_report_page_lists_every_source_with_its_link(wpsr, client):
+    from findings.models import Source
+
+    html = client.get("/report/").content.decode()
+    for source in Source.objects.exclude(url=""):
+        assert f'href="{source.url}"' in html
+    assert "Named authors" in html and "Jonathan Fox" in html
+
+
+def test_contribution_list_shows_chapter_and_named_author(wpsr, client):
+    text = visible_text(client.get("/contributions/").content)
+    assert "13 contributions" in text
+    assert "Governance reform and public service provision: institutional resilience and State-society synergy Chapter 3 · by Jonathan Fox" in text
+
+
+def test_chapter_one_notes_its_list_may_be_incomplete(wpsr, client):
+    chapter = Chapter.objects.get(number=1)
+    text = visible_text(client.get(chapter.get_absolute_url()).content)
+    assert "the chapter may have more contributions" in text
