@@ -42,13 +42,12 @@ class ContributionQuerySet(TaggedQuerySet):
 
 
 class TopicQuerySet(TaggedQuerySet):
+    def with_finding_counts(self):
+        """Topics in report order with how many findings each has (home and chapter pages)."""
+        return self.annotate(finding_count=Count("findings", distinct=True)).order_by("order", "pk")
+
     def for_listing(self):
-        return (
-            self.select_related("chapter", "dimension", "source")
-            .prefetch_related("tags")
-            .annotate(finding_count=Count("findings", distinct=True))
-            .order_by("order", "pk")
-        )
+        return self.with_finding_counts().select_related("chapter", "dimension", "source").prefetch_related("tags")
 
 
 class FindingQuerySet(TaggedQuerySet):

@@ -38,8 +38,8 @@ def home(request):
         "meeting": meeting,
         "chapters": Chapter.objects.for_listing(),
         "dimensions": Dimension.objects.all(),
-        "contributions": Contribution.objects.filter(chapter__number=3).for_listing(),
-        "topics": Topic.objects.for_listing(),
+        "contributions": Contribution.objects.filter(chapter__number=3).order_by("order", "pk"),
+        "topics": Topic.objects.with_finding_counts(),
         "suggestions": Suggestion.objects.all(),
     }
     return render(request, "findings/home.html", context)
@@ -50,7 +50,7 @@ def report(request):
     context = {
         "report": report,
         "facts": ReportFact.objects.filter(report=report).select_related("source"),
-        "meeting": Meeting.objects.prefetch_related("tasks", "slides").first(),
+        "meeting": Meeting.objects.prefetch_related("slides").first(),
         "sources": Source.objects.all(),
         "authors": Author.objects.select_related("source").prefetch_related("contributions"),
         "breadcrumbs": _crumbs((report.short_title, None)),
@@ -165,8 +165,8 @@ class ChapterDetailView(_ContentDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["contributions"] = self.object.contributions.for_listing()
-        context["topics"] = self.object.topics.for_listing()
+        context["contributions"] = self.object.contributions.order_by("order", "pk")
+        context["topics"] = self.object.topics.with_finding_counts()
         return context
 
 

@@ -1,7 +1,7 @@
 """Small factories for tests that need their own data rather than the WPSR fixtures."""
 import itertools
 
-from findings.models import Chapter, Contribution, Dimension, Finding, Report, Source, Suggestion, Topic
+from findings.models import Author, Chapter, Contribution, Dimension, Finding, Report, Source, Suggestion, Topic
 
 _counter = itertools.count(1)
 
@@ -80,3 +80,8 @@ def make_contribution(chapter=None, topics=(), tags=(), **fields):
     contribution.related_topics.add(*topics)
     contribution.tags.add(*tags)
     return contribution
+
+
+def make_author(source, **fields):
+    n = _next()
+    return Author.objects.create(source=source, **{"name": f"Author {n}", "slug": f"author-{n}", **fields})

@@ -59,7 +59,7 @@ def test_topic_page_lists_its_findings_and_labels_editorial_links(wpsr, client):
     assert "Key findings As the presentation lists them under this topic." in text
     assert "Attention to outcomes and impacts of participatory decision-making, incentives to participate" in text
     assert "Related expert contributions (editorial link) Governance reform and public service provision" in text
-    assert "Related suggestions (editorial link) Public institutions need to prioritize participatory governance" in text
+    assert "Related suggestions (editorial link) Strengthening systemic capacity to innovate" in text
 
 
 def test_finding_page_links_its_topic_and_its_tags_filter_the_list(wpsr, client):

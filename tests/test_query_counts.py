@@ -1,0 +1,92 @@
+"""No page's query count grows with the data: each page is measured at two data sizes."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from findings.models import Meeting
+
+from .factories import (
+    make_author,
+    make_chapter,
+    make_contribution,
+    make_dimension,
+    make_finding,
+    make_suggestion,
+    make_topic,
+)
+
+
+class Corpus:
+    """A growing set of content around fixed anchor objects whose pages we measure."""
+
+    def __init__(self):
+        self.chapter = make_chapter(slug="anchor-chapter", number=3)  # the home page lists chapter 3
+        self.report = self.chapter.report
+        self.dimension = make_dimension(report=self.report)
+        self.topic = make_topic(chapter=self.chapter, dimension=self.dimension, slug="anchor-topic", tags=["shared"])
+        self.finding = make_finding(topic=self.topic, slug="anchor-finding", tags=["shared"])
+        self.suggestion = make_suggestion(report=self.report, slug="anchor-suggestion", tags=["shared"])
+        self.contribution = make_contribution(chapter=self.chapter, slug="anchor-contribution", tags=["shared"])
+        meeting = Meeting.objects.create(
+            slug="meeting", title="Meeting", start_date="2023-09-07", end_date="2023-09-08",
+            presentation_title="Presentation", source=self.report.source,
+        )
+        meeting.tasks.create(order=1, text="continue to function", source=self.report.source)
+
+    def grow(self, n):
+        """Add n of everything, all linked to the anchors and tagged like them."""
+        for i in range(n):
+            topic = make_topic(chapter=self.chapter, dimension=self.dimension, tags=["shared", f"t{i}"])
+            make_finding(topic=self.topic, tags=["shared", f"f{i}"])
+            make_finding(topic=topic, tags=["shared"])
+            suggestion = make_suggestion(report=self.report, topics=[self.topic, topic], tags=["shared", f"s{i}"])
+            self.suggestion.related_topics.add(topic)
+            contribution = make_contribution(chapter=self.chapter, topics=[self.topic, topic], tags=["shared"])
+            author = make_author(self.report.source)
+            contribution.authors.add(author)
+            self.contribution.authors.add(author)
+            self.contribution.related_topics.add(topic)
+            assert suggestion.pk
+
+
+# (url, budget, what the queries are)
+PAGES = [
+    ("/", 8, "report, meeting, tasks, chapters with counts, dimensions, chapter 3 contributions, topics with counts, suggestions"),
+    ("/report/", 7, "report with its sources, facts, meeting, slides, sources, authors, their contributions"),
+    ("/chapters/", 1, "chapters with contribution and topic counts"),
+    ("/chapters/anchor-chapter/", 3, "chapter with report and source, contributions, topics with counts"),
+    ("/contributions/", 4, "count, page of contributions with chapter and source, tags, authors"),
+    ("/contributions/?tag=shared", 5, "the tag's name, count, page, tags, authors"),
+    ("/contributions/anchor-contribution/", 4, "contribution with chapter and report, tags, authors, related topics"),
+    ("/topics/", 4, "dimensions, count, page of topics with finding counts, tags"),
+    ("/topics/anchor-topic/", 9, "topic, tags, findings, their tags, related contributions, their tags, authors, suggestions, their tags"),
+    ("/findings/", 3, "count, page of findings with topic and chapter, tags"),
+    ("/findings/?tag=shared&tag=f1", 4, "the tags' names, count, page, tags"),
+    ("/findings/anchor-finding/", 3, "finding with topic, chapter and dimension, tags, siblings"),
+    ("/suggestions/", 4, "count, page of suggestions, tags, related topics"),
+    ("/suggestions/anchor-suggestion/", 3, "suggestion with report, tags, related topics"),
+    ("/tags/", 1, "tags with item counts"),
+    ("/tags/shared/", 15, "tag, then per kind (4): count, items, tags; contributions' authors, suggestions' related topics"),
+]
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("url, budget, queries", PAGES, ids=[page[0] for page in PAGES])
+def test_query_count_does_not_grow_with_the_data(db, client, django_assert_max_num_queries, url, budget, queries):
+    corpus = Corpus()
+    corpus.grow(3)
+    small = _count_queries(client, url)
+
+    corpus.grow(40)
+    with django_assert_max_num_queries(budget):
+        response = client.get(url)
+    assert response.status_code == 200
+    large = _count_queries(client, url)
+
+    assert small == large, f"{url}: {small} queries with 3 of each, {large} with 43 ({queries})"
