@@ -1,5 +1,6 @@
 """The curators' admin: every content model, searchable and filterable, tags editable."""
 from django.contrib import admin
+from django.db import models
 
 from .models import (
     Author,
@@ -18,7 +19,12 @@ from .models import (
 )
 
 
-class TaggedAdmin(admin.ModelAdmin):
+class PortalAdmin(admin.ModelAdmin):
+    # Links typed without a scheme are https, as Django 6 will assume.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class TaggedAdmin(PortalAdmin):
     """Lists tags without a query per row."""
 
     def get_queryset(self, request):
@@ -30,7 +36,7 @@ class TaggedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(PortalAdmin):
     list_display = ["title", "kind", "url"]
     list_filter = ["kind"]
     search_fields = ["title", "url", "note"]
@@ -44,7 +50,7 @@ class ReportFactInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(PortalAdmin):
     list_display = ["title", "year", "publisher"]
     search_fields = ["title", "full_title", "publisher", "isbn", "eisbn"]
     list_filter = ["year"]
@@ -66,7 +72,7 @@ class SlideInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(PortalAdmin):
     list_display = ["title", "start_date", "end_date", "presenter"]
     search_fields = ["title", "presentation_title", "presenter", "context", "question"]
     list_filter = ["start_date"]
@@ -76,7 +82,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportFact)
-class ReportFactAdmin(admin.ModelAdmin):
+class ReportFactAdmin(PortalAdmin):
     list_display = ["label", "value", "source"]
     list_select_related = ["source"]
     search_fields = ["label", "value"]
@@ -85,7 +91,7 @@ class ReportFactAdmin(admin.ModelAdmin):
 
 
 @admin.register(InstitutionalTask)
-class InstitutionalTaskAdmin(admin.ModelAdmin):
+class InstitutionalTaskAdmin(PortalAdmin):
     list_display = ["text", "order", "meeting"]
     list_select_related = ["meeting"]
     search_fields = ["text"]
@@ -94,7 +100,7 @@ class InstitutionalTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Slide)
-class SlideAdmin(admin.ModelAdmin):
+class SlideAdmin(PortalAdmin):
     list_display = ["number", "title", "lead", "meeting"]
     list_select_related = ["meeting"]
     search_fields = ["title", "lead"]
@@ -103,7 +109,7 @@ class SlideAdmin(admin.ModelAdmin):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
+class ChapterAdmin(PortalAdmin):
     list_display = ["number", "title", "report"]
     list_select_related = ["report"]
     search_fields = ["title"]
@@ -113,7 +119,7 @@ class ChapterAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dimension)
-class DimensionAdmin(admin.ModelAdmin):
+class DimensionAdmin(PortalAdmin):
     list_display = ["title", "order", "report"]
     list_select_related = ["report"]
     search_fields = ["title"]
@@ -123,8 +129,9 @@ class DimensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(PortalAdmin):
     list_display = ["name", "affiliation"]
+    list_filter = ["source"]
     search_fields = ["name", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["source"]

@@ -1,0 +1,83 @@
+"""The curators' admin: every model registered, searchable, filterable, tags editable."""
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from findings.models import Finding
+
+from .html import visible_text
+
+MODELS = list(apps.get_app_config("findings").get_models())
+
+
+@pytest.fixture
+def curator(client, django_user_model):
+    user = django_user_model.objects.create_superuser("curator", "curator@example.org", "a long passphrase 42")
+    client.force_login(user)
+    return client
+
+
+def test_every_content_model_is_registered():
+    assert [model.__name__ for model in MODELS if not admin.site.is_registered(model)] == []
+
+
+@pytest.mark.parametrize("model", MODELS, ids=[model.__name__ for model in MODELS])
+def test_changelist_opens_and_searches(wpsr, curator, model):
+    url = reverse(f"admin:findings_{model._meta.model_name}_changelist")
+    response = curator.get(url, {"q": "innovation"})
+    assert response.status_code == 200
+    model_admin = admin.site._registry[model]
+    assert model_admin.search_fields, f"{model.__name__} has no search"
+    assert model_admin.list_filter, f"{model.__name__} has no list filter"
+
+
+def test_search_finds_a_finding_by_its_text(wpsr, curator):
+    response = curator.get(reverse("admin:findings_finding_changelist"), {"q": "corruption"})
+    text = visible_text(response.content)
+    assert "Help address development challenges (e.g. AI to identify corruption in procurement)" in text
+    assert "1 result" in text
+
+
+def test_filter_by_tag_in_the_changelist(wpsr, curator):
+    from taggit.models import Tag
+
+    tag = Tag.objects.get(slug="data")
+    response = curator.get(reverse("admin:findings_finding_changelist"), {"tags__id__exact": tag.pk})
+    text = visible_text(response.content)
+    assert "Access to and analysis of data to inform decision-making during the pandemic" in text
+    assert "Essential role in furthering innovation" not in text
+
+
+@pytest.mark.parametrize("model_name", ["chapter", "contribution", "topic", "finding", "suggestion", "dimension", "author"])
+def test_add_form_prefills_the_slug(db, curator, model_name):
+    response = curator.get(reverse(f"admin:findings_{model_name}_add"))
+    assert response.status_code == 200
+    assert 'id="id_slug"' in response.content.decode()
+    assert "prepopulated_fields" in response.content.decode() or "data-prepopulated-fields" in response.content.decode()
+
+
+def test_curator_edits_a_findings_tags(wpsr, curator):
+    finding = Finding.objects.get(slug="data-to-inform-decision-making")
+    response = curator.post(
+        reverse("admin:findings_finding_change", args=[finding.pk]),
+        {
+            "topic": finding.topic_id,
+            "order": finding.order,
+            "text": finding.text,
+            "slug": finding.slug,
+            "source": finding.source_id,
+            "source_note": "",
+            "tags": "Data, Crisis management",
+        },
+    )
+    assert response.status_code == 302
+    assert sorted(finding.tags.slugs()) == ["crisis-management", "data"]
+    page = visible_text(curator.get(finding.get_absolute_url()).content)
+    assert "Tags (editorial): Crisis management Data" in page
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_login(wpsr, client):
+    response = client.get(reverse("admin:findings_finding_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
