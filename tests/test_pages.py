@@ -141,3 +141,13 @@ def test_chapter_one_notes_its_list_may_be_incomplete(wpsr, client):
     chapter = Chapter.objects.get(number=1)
     text = visible_text(client.get(chapter.get_absolute_url()).content)
     assert "the chapter may have more contributions" in text
+
+
+@pytest.mark.parametrize("url", [page[0] for page in PAGES])
+def test_styles_and_scripts_come_from_the_site_itself(wpsr, client, url):
+    import re
+
+    html = client.get(url).content.decode()
+    assets = re.findall(r'<(?:link|script)\b[^>]*\b(?:href|src)="([^"]+)"', html)
+    assert assets, "the page links its stylesheet"
+    assert [asset for asset in assets if not asset.startswith("/static/")] == []
