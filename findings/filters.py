@@ -23,6 +23,7 @@ class TagFilter:
     """The tags a list is filtered by: every chosen tag is required."""
 
     params: QueryDict
+    path: str
     slugs: list[str] = field(init=False)
     tags: list[ActiveTag] = field(init=False)
 
@@ -50,8 +51,9 @@ class TagFilter:
     def _url_without(self, slug):
         params = self.params.copy()
         params.setlist("tag", [s for s in self.slugs if s != slug])
-        params.pop("page", None)
-        return "?" + params.urlencode() if params else "?"
+        for empty in [key for key, values in params.lists() if not values] + ["page"]:
+            params.pop(empty, None)
+        return f"{self.path}?{params.urlencode()}" if params else self.path
 
 
 def paginate(items, params, per_page) -> Page:

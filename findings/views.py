@@ -60,7 +60,7 @@ def report(request):
 
 def _list_page(request, queryset, template, title, **extra):
     """A tag-filtered, paginated list; the template gets `page`, `tag_filter` and `title`."""
-    tag_filter = TagFilter(request.GET)
+    tag_filter = TagFilter(request.GET, request.path)
     page = paginate(tag_filter.apply(queryset), request.GET, settings.PORTAL_PAGE_SIZE)
     context = {
         "page": page,

@@ -29,14 +29,19 @@ def test_active_filters_are_shown_and_each_can_be_removed(wpsr, client):
     text = visible_text(response.content)
     assert "Filtered by Remove tag Digital technology × Remove tag Regulation × Clear filters" in text
     hrefs = links(response.content)
-    assert "?tag=regulation" in hrefs  # removes digital technology
-    assert "?tag=digital-technology" in hrefs  # removes regulation
+    assert "/findings/?tag=regulation" in hrefs  # removes digital technology
+    assert "/findings/?tag=digital-technology" in hrefs  # removes regulation
     assert "/findings/" in hrefs
 
 
 def test_removing_the_last_filter_keeps_other_parameters(wpsr, client):
     hrefs = links(client.get("/findings/?tag=data&page=1&utm=x").content)
-    assert "?utm=x" in hrefs
+    assert "/findings/?utm=x" in hrefs
+
+
+def test_removing_the_only_filter_goes_back_to_the_plain_list(wpsr, client):
+    html = client.get("/findings/?tag=data").content.decode()
+    assert '<a class="filter-chip" href="/findings/">' in html
 
 
 @pytest.mark.parametrize("url", LISTS)

@@ -1,0 +1,206 @@
+"""What a visitor sees in a real browser: accessibility, keyboard use, filtering and phone layout.
+
+Headless Debian Chromium drives pytest-django's live server through Playwright's sync API.
+"""
+import http.client
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PHONE = {"width": 375, "height": 667}
+# The --focus colour in portal.css, as getComputedStyle reports it.
+FOCUS_YELLOW = "rgb(255, 221, 0)"
+
+AXE_PAGES = [
+    "/",
+    "/findings/",
+    "/findings/?tag=digital-technology",
+    "/findings/ai-to-identify-corruption-in-procurement/",
+    "/topics/digital-technology/",
+    "/tags/",
+]
+PHONE_PAGES = [
+    "/",
+    "/report/",
+    "/findings/?tag=data&tag=digital-technology",
+    "/findings/ai-to-identify-corruption-in-procurement/",
+    "/contributions/governance-reform-and-public-service-provision/",
+    "/tags/",
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_sync_orm_beside_playwright():
+    """Playwright's sync API keeps an event loop running in this thread, which Django's ORM refuses."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser(_allow_sync_orm_beside_playwright):
+    """One headless Chromium for the whole module; fails, never skips, when it cannot start."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: install the Debian package `chromium` (make system-deps).",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except PlaywrightError as error:
+            pytest.fail(f"Chromium at {CHROMIUM} did not start: {error}", pytrace=False)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(request, transactional_db):
+    """The live server's address, serving the real WPSR 2023 content.
+
+    The session-wide live server is started here, after conftest's per-test settings are in
+    place, because SecurityMiddleware and WhiteNoise read them only once, when it starts.
+    """
+    server = request.getfixturevalue("live_server")
+    _assert_plain_http(server)
+    call_command("load_wpsr", verbosity=0)
+    return server.url
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh tab with its own history and cookies, at Playwright's default 1280x720 size."""
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _assert_plain_http(server):
+    """Fail clearly, not with Chromium's ERR_SSL_PROTOCOL_ERROR, if the server started before the test settings."""
+    connection = http.client.HTTPConnection(server.thread.host, server.thread.port, timeout=10)
+    connection.request("HEAD", "/no-such-page/")
+    status = connection.getresponse().status
+    connection.close()
+    assert status == 404, f"the live server answers {status}: it was started with SECURE_SSL_REDIRECT on"
+
+
+def _results_count(page) -> int:
+    """The number in "<n> findings" above a list."""
+    return int(page.locator(".results-count strong").inner_text())
+
+
+def _format_violations(url: str, violations: list[dict]) -> str:
+    lines = [f"{len(violations)} serious or critical axe violations on {url}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        lines += [f"    {', '.join(node['target'])}: {node['html']}" for node in violation["nodes"]]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", AXE_PAGES)
+def test_page_has_no_serious_or_critical_axe_violations(site, page, path):
+    page.goto(site + path)
+
+    results = Axe().run(page)
+
+    violations = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not violations, _format_violations(path, violations)
+
+
+def test_first_tab_shows_skip_link_that_moves_focus_to_main(site, page):
+    page.goto(site + reverse("findings:finding-detail", kwargs={"slug": "ai-to-identify-corruption-in-procurement"}))
+    skip_link = page.get_by_role("link", name="Skip to main content")
+
+    page.keyboard.press("Tab")
+
+    expect(skip_link).to_be_focused()
+    box = skip_link.bounding_box()
+    viewport = page.viewport_size
+    on_screen = (
+        box is not None
+        and box["width"] > 0
+        and box["height"] > 0
+        and 0 <= box["x"] <= viewport["width"] - box["width"]
+        and 0 <= box["y"] <= viewport["height"] - box["height"]
+    )
+    assert on_screen, f"the focused skip link is not on screen: {box} in a {viewport} viewport"
+
+    page.keyboard.press("Enter")
+
+    expect(page.locator("main#main")).to_be_focused()
+    expect(page.locator("main#main")).to_be_in_viewport()
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_keyboard_focused_link_in_main_content_is_highlighted(site, page):
+    page.goto(site + reverse("findings:finding-list"))
+    link = page.locator("main a").first
+    style = "el => { const s = getComputedStyle(el); return [s.backgroundColor, s.boxShadow]; }"
+    unfocused_background, unfocused_shadow = link.evaluate(style)
+
+    # Tab through the header and breadcrumbs the way a keyboard user would.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    expect(link).to_be_focused()
+    focused_background, focused_shadow = link.evaluate(style)
+
+    assert (unfocused_background, focused_background) == ("rgba(0, 0, 0, 0)", FOCUS_YELLOW)
+    assert unfocused_shadow == "none" and focused_shadow != "none", (unfocused_shadow, focused_shadow)
+
+
+def test_clicking_a_tag_filters_the_list_and_the_chip_removes_the_filter(site, page):
+    list_url = site + reverse("findings:finding-list")
+    page.goto(list_url)
+    unfiltered_count = _results_count(page)
+    chip = page.locator(".filter-chip")
+    expect(chip).to_have_count(0)
+    ai_tag = re.compile(r"^AI$")
+
+    page.locator("main a.tag", has_text=ai_tag).first.click()
+
+    expect(page).to_have_url(list_url + "?tag=ai")
+    filtered_count = _results_count(page)
+    assert 0 < filtered_count < unfiltered_count
+    results = page.locator(".result")
+    expect(results).to_have_count(filtered_count)
+    expect(results.filter(has=page.locator("a.tag", has_text=ai_tag))).to_have_count(filtered_count)
+    expect(page.get_by_role("heading", name="Filtered by")).to_be_visible()
+    expect(chip).to_have_text("Remove tag AI ×")
+
+    chip.click()
+
+    expect(chip).to_have_count(0)
+    url = urlsplit(page.url)
+    assert (url.path, parse_qs(url.query)) == (reverse("findings:finding-list"), {})
+    assert _results_count(page) == unfiltered_count
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES)
+def test_page_fits_a_phone_screen_without_horizontal_scrolling(site, page, path):
+    page.set_viewport_size(PHONE)
+
+    page.goto(site + path)
+
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= PHONE["width"], f"{path} is {scroll_width}px wide on a {PHONE['width']}px screen"
