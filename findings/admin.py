@@ -1,6 +1,13 @@
-"""The curators' admin: every content model, searchable and filterable, tags editable."""
-from django.contrib import admin
-from django.db import models
+"""The curators' admin: workflow with roles, full history, search, filters and tag editing.
+
+Editors move content between draft and review; only users with the model's
+`publish_<model>` permission (the Publishers group) may publish or unpublish,
+and the check runs on the submitted form, so a forged request cannot bypass it.
+"""
+from django import forms
+from django.contrib import admin, messages
+from django.db import models, transaction
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Author,
@@ -14,29 +21,137 @@ from .models import (
     ReportFact,
     Slide,
     Source,
+    Status,
     Suggestion,
     Topic,
 )
 
+PUBLISHING_ONLY = "Only Publishers can publish or unpublish. Send it to review instead."
 
-class PortalAdmin(admin.ModelAdmin):
+
+def can_publish(user, model):
+    return user.has_perm(f"{model._meta.app_label}.publish_{model._meta.model_name}")
+
+
+class TagActionForm(admin.helpers.ActionForm):
+    tags = forms.CharField(required=False, label="Tags", help_text="Comma-separated, for the tag actions.")
+
+
+class CuratedAdmin(SimpleHistoryAdmin):
+    """Status in lists and filters, publishing reserved to Publishers, history with revert."""
+
     # Links typed without a scheme are https, as Django 6 will assume.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["published_at", "published_by"]
+    actions = ["send_to_review", "move_to_draft", "publish", "unpublish"]
+    history_list_display = ["status"]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "status"]
+
+    def get_list_filter(self, request):
+        return ["status", *super().get_list_filter(request)]
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user, self.model)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        model, allowed = self.model, self.has_publish_permission(request)
+
+        class WorkflowForm(form):
+            def clean_status(self):
+                status = self.cleaned_data["status"]
+                # Compare with the database, not the form's initial data: a forged or
+                # history-revert form carries whatever initial values it likes.
+                stored = model._default_manager.filter(pk=self.instance.pk).values_list("status", flat=True).first()
+                touches_public = Status.PUBLISHED in {status, stored} and status != stored
+                if touches_public and not allowed:
+                    raise forms.ValidationError(PUBLISHING_ONLY)
+                self._stored_status = stored
+                return status
+
+        return WorkflowForm
+
+    def save_model(self, request, obj, form, change):
+        stored = getattr(form, "_stored_status", None)
+        if obj.status != stored:
+            new = obj.status
+            obj.status = stored or Status.DRAFT
+            obj.set_status(new, request.user)
+        super().save_model(request, obj, form, change)
+
+    def _move(self, request, queryset, status, verb):
+        with transaction.atomic():
+            for obj in queryset.select_for_update():
+                obj.set_status(status, request.user)
+                obj._change_reason = f"{verb} from the list"
+                obj.save()
+        self.message_user(request, f"{verb}: {queryset.count()} {self.model._meta.verbose_name_plural}.", messages.SUCCESS)
+
+    @admin.action(description="Send selected to review")
+    def send_to_review(self, request, queryset):
+        self._guarded_move(request, queryset, Status.REVIEW, "Sent to review")
+
+    @admin.action(description="Move selected back to draft")
+    def move_to_draft(self, request, queryset):
+        self._guarded_move(request, queryset, Status.DRAFT, "Moved to draft")
+
+    @admin.action(description="Publish selected", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._move(request, queryset, Status.PUBLISHED, "Published")
+
+    @admin.action(description="Unpublish selected (back to review)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._move(request, queryset.filter(status=Status.PUBLISHED), Status.REVIEW, "Unpublished")
+
+    def _guarded_move(self, request, queryset, status, verb):
+        """Editors' moves: refuse the whole action if it would unpublish something."""
+        if not self.has_publish_permission(request) and queryset.filter(status=Status.PUBLISHED).exists():
+            self.message_user(request, f"Nothing changed. {PUBLISHING_ONLY}", messages.ERROR)
+            return
+        self._move(request, queryset, status, verb)
 
 
-class TaggedAdmin(PortalAdmin):
-    """Lists tags without a query per row."""
+class TaggedAdmin(CuratedAdmin):
+    """Lists tags without a query per row; bulk actions add and remove tags."""
+
+    action_form = TagActionForm
+    actions = [*CuratedAdmin.actions, "add_tags", "remove_tags"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
 
     @admin.display(description="tags")
     def tag_list(self, obj):
-        return ", ".join(tag.name for tag in obj.tags.all())
+        return ", ".join(sorted(tag.name for tag in obj.tags.all()))
+
+    def _tag_names(self, request):
+        return [name.strip() for name in request.POST.get("tags", "").split(",") if name.strip()]
+
+    @admin.action(description="Add the tags typed below to selected")
+    def add_tags(self, request, queryset):
+        names = self._tag_names(request)
+        if not names:
+            self.message_user(request, "Type one or more tags, separated by commas.", messages.ERROR)
+            return
+        for obj in queryset:
+            obj.tags.add(*names)
+        self.message_user(request, f"Added {', '.join(names)} to {queryset.count()} items.", messages.SUCCESS)
+
+    @admin.action(description="Remove the tags typed below from selected")
+    def remove_tags(self, request, queryset):
+        names = self._tag_names(request)
+        if not names:
+            self.message_user(request, "Type one or more tags, separated by commas.", messages.ERROR)
+            return
+        for obj in queryset:
+            obj.tags.remove(*names)
+        self.message_user(request, f"Removed {', '.join(names)} from {queryset.count()} items.", messages.SUCCESS)
 
 
 @admin.register(Source)
-class SourceAdmin(PortalAdmin):
+class SourceAdmin(CuratedAdmin):
     list_display = ["title", "kind", "url"]
     list_filter = ["kind"]
     search_fields = ["title", "url", "note"]
@@ -47,10 +162,11 @@ class ReportFactInline(admin.TabularInline):
     model = ReportFact
     extra = 0
     autocomplete_fields = ["source"]
+    readonly_fields = ["published_at", "published_by"]
 
 
 @admin.register(Report)
-class ReportAdmin(PortalAdmin):
+class ReportAdmin(CuratedAdmin):
     list_display = ["title", "year", "publisher"]
     search_fields = ["title", "full_title", "publisher", "isbn", "eisbn"]
     list_filter = ["year"]
@@ -59,30 +175,17 @@ class ReportAdmin(PortalAdmin):
     inlines = [ReportFactInline]
 
 
-class InstitutionalTaskInline(admin.TabularInline):
-    model = InstitutionalTask
-    extra = 0
-    autocomplete_fields = ["source"]
-
-
-class SlideInline(admin.TabularInline):
-    model = Slide
-    extra = 0
-    autocomplete_fields = ["source"]
-
-
 @admin.register(Meeting)
-class MeetingAdmin(PortalAdmin):
+class MeetingAdmin(CuratedAdmin):
     list_display = ["title", "start_date", "end_date", "presenter"]
     search_fields = ["title", "presentation_title", "presenter", "context", "question"]
     list_filter = ["start_date"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["source"]
-    inlines = [InstitutionalTaskInline, SlideInline]
 
 
 @admin.register(ReportFact)
-class ReportFactAdmin(PortalAdmin):
+class ReportFactAdmin(CuratedAdmin):
     list_display = ["label", "value", "source"]
     list_select_related = ["source"]
     search_fields = ["label", "value"]
@@ -91,7 +194,7 @@ class ReportFactAdmin(PortalAdmin):
 
 
 @admin.register(InstitutionalTask)
-class InstitutionalTaskAdmin(PortalAdmin):
+class InstitutionalTaskAdmin(CuratedAdmin):
     list_display = ["text", "order", "meeting"]
     list_select_related = ["meeting"]
     search_fields = ["text"]
@@ -100,7 +203,7 @@ class InstitutionalTaskAdmin(PortalAdmin):
 
 
 @admin.register(Slide)
-class SlideAdmin(PortalAdmin):
+class SlideAdmin(CuratedAdmin):
     list_display = ["number", "title", "lead", "meeting"]
     list_select_related = ["meeting"]
     search_fields = ["title", "lead"]
@@ -109,7 +212,7 @@ class SlideAdmin(PortalAdmin):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(PortalAdmin):
+class ChapterAdmin(CuratedAdmin):
     list_display = ["number", "title", "report"]
     list_select_related = ["report"]
     search_fields = ["title"]
@@ -119,7 +222,7 @@ class ChapterAdmin(PortalAdmin):
 
 
 @admin.register(Dimension)
-class DimensionAdmin(PortalAdmin):
+class DimensionAdmin(CuratedAdmin):
     list_display = ["title", "order", "report"]
     list_select_related = ["report"]
     search_fields = ["title"]
@@ -129,7 +232,7 @@ class DimensionAdmin(PortalAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(PortalAdmin):
+class AuthorAdmin(CuratedAdmin):
     list_display = ["name", "affiliation"]
     list_filter = ["source"]
     search_fields = ["name", "affiliation"]

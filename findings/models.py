@@ -4,20 +4,64 @@ Links stated by a source are foreign keys named plainly (a finding's `topic`);
 links that the portal's editors added are named `related_*` or carry an
 explicit basis, and the pages label them "editorial".
 """
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from .querysets import (
     ChapterQuerySet,
     ContributionQuerySet,
+    CuratedQuerySet,
     FindingQuerySet,
     SuggestionQuerySet,
     TopicQuerySet,
 )
 
 
-class Source(models.Model):
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class Curated(models.Model):
+    """Editorial workflow and history, shared by every kind curators edit.
+
+    Only `published` items, under published parents (`public_parents`), are public.
+    """
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    history = HistoricalRecords(inherit=True)
+
+    objects = CuratedQuerySet.as_manager()
+
+    # Relations whose status also decides whether this item is public.
+    public_parents: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+    def set_status(self, status, user=None):
+        """Move to `status`, recording who published and when (cleared on unpublishing)."""
+        if status == Status.PUBLISHED and not self.is_published:
+            self.published_at, self.published_by = timezone.now(), user
+        elif status != Status.PUBLISHED:
+            self.published_at, self.published_by = None, None
+        self.status = status
+
+
+class Source(Curated):
     """Where content comes from: the seed presentation or a page cited in FACTS.md."""
 
     class Kind(models.TextChoices):
@@ -33,6 +77,7 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["title"]
+        permissions = [("publish_source", "Can publish and unpublish sources")]
 
     def __str__(self):
         return self.title
@@ -41,13 +86,13 @@ class Source(models.Model):
         return reverse("findings:report") + f"#source-{self.slug}"
 
 
-class Sourced(models.Model):
+class Sourced(Curated):
     """Every content object names its source; `source_note` holds caveats about it."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
     source_note = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(Curated.Meta):
         abstract = True
 
 
@@ -69,6 +114,7 @@ class Report(Sourced):
 
     class Meta:
         ordering = ["-year"]
+        permissions = [("publish_report", "Can publish and unpublish reports")]
 
     def __str__(self):
         return self.title
@@ -85,8 +131,11 @@ class ReportFact(Sourced):
     label = models.CharField(max_length=120)
     value = models.TextField()
 
+    public_parents = ("report",)
+
     class Meta:
         ordering = ["report", "order"]
+        permissions = [("publish_reportfact", "Can publish and unpublish report facts")]
         constraints = [
             models.UniqueConstraint(fields=["report", "order"], name="reportfact_unique_order"),
         ]
@@ -115,6 +164,7 @@ class Meeting(Sourced):
 
     class Meta:
         ordering = ["-start_date"]
+        permissions = [("publish_meeting", "Can publish and unpublish meetings")]
 
     def __str__(self):
         return self.title
@@ -140,8 +190,11 @@ class InstitutionalTask(Sourced):
     order = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=200)
 
+    public_parents = ("meeting",)
+
     class Meta:
         ordering = ["meeting", "order"]
+        permissions = [("publish_institutionaltask", "Can publish and unpublish institutional tasks")]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "order"], name="task_unique_order"),
         ]
@@ -161,8 +214,11 @@ class Slide(Sourced):
     title = models.CharField(max_length=300, blank=True)
     lead = models.TextField(blank=True)
 
+    public_parents = ("meeting",)
+
     class Meta:
         ordering = ["meeting", "number"]
+        permissions = [("publish_slide", "Can publish and unpublish slides")]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="slide_unique_number"),
         ]
@@ -182,8 +238,11 @@ class Chapter(Sourced):
 
     objects = ChapterQuerySet.as_manager()
 
+    public_parents = ("report",)
+
     class Meta:
         ordering = ["report", "number"]
+        permissions = [("publish_chapter", "Can publish and unpublish chapters")]
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="chapter_unique_number"),
         ]
@@ -203,8 +262,11 @@ class Dimension(Sourced):
     title = models.CharField(max_length=300)
     slug = models.SlugField(unique=True, max_length=80)
 
+    public_parents = ("report",)
+
     class Meta:
         ordering = ["report", "order"]
+        permissions = [("publish_dimension", "Can publish and unpublish dimensions")]
 
     def __str__(self):
         return self.title
@@ -220,6 +282,7 @@ class Author(Sourced):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("publish_author", "Can publish and unpublish authors")]
 
     def __str__(self):
         return self.name
@@ -237,7 +300,7 @@ class Contribution(Sourced):
     slug = models.SlugField(unique=True, max_length=100)
     authors = models.ManyToManyField(Author, blank=True, related_name="contributions")
     summary = models.TextField(blank=True)
-    published = models.CharField(max_length=40, blank=True, help_text='As precise as the source, e.g. "October 2023".')
+    publication_date = models.CharField(max_length=40, blank=True, help_text='As precise as the source, e.g. "October 2023".')
     url = models.URLField(blank=True, max_length=500)
     related_topics = models.ManyToManyField(
         "Topic",
@@ -250,8 +313,11 @@ class Contribution(Sourced):
 
     objects = ContributionQuerySet.as_manager()
 
+    public_parents = ("chapter", "chapter__report")
+
     class Meta:
         ordering = ["chapter__number", "order"]
+        permissions = [("publish_contribution", "Can publish and unpublish contributions")]
         indexes = [
             # The contribution list and chapter pages read contributions in report order.
             models.Index(fields=["chapter", "order"], name="contribution_chapter_order"),
@@ -282,8 +348,11 @@ class Topic(Sourced):
 
     objects = TopicQuerySet.as_manager()
 
+    public_parents = ("chapter", "chapter__report")
+
     class Meta:
         ordering = ["order"]
+        permissions = [("publish_topic", "Can publish and unpublish topics")]
 
     def __str__(self):
         return self.title
@@ -303,8 +372,11 @@ class Finding(Sourced):
 
     objects = FindingQuerySet.as_manager()
 
+    public_parents = ("topic", "topic__chapter", "topic__chapter__report")
+
     class Meta:
         ordering = ["topic__order", "order"]
+        permissions = [("publish_finding", "Can publish and unpublish findings")]
         indexes = [
             # The finding list and topic pages read findings in report order.
             models.Index(fields=["topic", "order"], name="finding_topic_order"),
@@ -339,8 +411,11 @@ class Suggestion(Sourced):
 
     objects = SuggestionQuerySet.as_manager()
 
+    public_parents = ("report",)
+
     class Meta:
         ordering = ["order"]
+        permissions = [("publish_suggestion", "Can publish and unpublish suggestions")]
 
     def __str__(self):
         return self.text

@@ -1,18 +1,50 @@
-"""Read logic for the content models: what each page asks the database for."""
+"""Read logic for the content models: what each page asks the database for.
+
+`published()` is the one gate for everything public: pages, lists, counts and
+related items all go through it, so a draft cannot leak by a side door.
+"""
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
+
+PUBLISHED = "published"
 
 
-class ChapterQuerySet(models.QuerySet):
+class CuratedQuerySet(models.QuerySet):
+    def published(self):
+        """Published items whose parents (the model's `public_parents`) are published too."""
+        conditions = {"status": PUBLISHED}
+        for parent in self.model.public_parents:
+            conditions[f"{parent}__status"] = PUBLISHED
+        return self.filter(**conditions)
+
+    def for_detail(self):
+        return self
+
+    def visible_to(self, user):
+        """What a visitor may open: curators also see drafts (as previews)."""
+        if user.is_active and user.is_staff and user.has_perm(f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"):
+            return self
+        return self.published()
+
+
+def _published_count(relation):
+    """Count only the published rows of a reverse relation, in the same query."""
+    return Count(relation, filter=Q(**{f"{relation}__status": PUBLISHED}), distinct=True)
+
+
+class ChapterQuerySet(CuratedQuerySet):
+    def for_detail(self):
+        return self.select_related("report", "source")
+
     def for_listing(self):
         """Chapters with their contribution and topic counts (the chapter list)."""
         return self.annotate(
-            contribution_count=Count("contributions", distinct=True),
-            topic_count=Count("topics", distinct=True),
+            contribution_count=_published_count("contributions"),
+            topic_count=_published_count("topics"),
         ).order_by("report", "number")
 
 
-class TaggedQuerySet(models.QuerySet):
+class TaggedQuerySet(CuratedQuerySet):
     """Shared by the tagged kinds: filtering by one or several tag slugs."""
 
     def with_all_tags(self, slugs):
@@ -25,29 +57,44 @@ class TaggedQuerySet(models.QuerySet):
 
 class ContributionQuerySet(TaggedQuerySet):
     def for_listing(self):
+        from .models import Author
+
         return (
             self.select_related("chapter", "source")
-            .prefetch_related("tags", "authors")
+            .prefetch_related("tags", Prefetch("authors", queryset=Author.objects.published()))
             .order_by("chapter__number", "order", "pk")
         )
 
     def for_detail(self):
-        from .models import Topic
+        from .models import Author, Topic
 
         return self.select_related("chapter", "chapter__report", "source").prefetch_related(
             "tags",
-            "authors",
-            Prefetch("related_topics", queryset=Topic.objects.select_related("dimension")),
+            Prefetch("authors", queryset=Author.objects.published()),
+            Prefetch("related_topics", queryset=Topic.objects.published().select_related("dimension")),
         )
 
 
 class TopicQuerySet(TaggedQuerySet):
     def with_finding_counts(self):
-        """Topics in report order with how many findings each has (home and chapter pages)."""
-        return self.annotate(finding_count=Count("findings", distinct=True)).order_by("order", "pk")
+        """Topics in report order with how many published findings each has."""
+        return self.annotate(finding_count=_published_count("findings")).order_by("order", "pk")
 
     def for_listing(self):
         return self.with_finding_counts().select_related("chapter", "dimension", "source").prefetch_related("tags")
+
+    def for_detail(self):
+        from .models import Contribution, Finding, Suggestion
+
+        return self.select_related("chapter", "dimension", "source").prefetch_related(
+            "tags",
+            Prefetch("findings", queryset=Finding.objects.published().for_listing()),
+            Prefetch("related_contributions", queryset=Contribution.objects.published().for_listing()),
+            Prefetch(
+                "related_suggestions",
+                queryset=Suggestion.objects.published().prefetch_related("tags").order_by("order", "pk"),
+            ),
+        )
 
 
 class FindingQuerySet(TaggedQuerySet):
@@ -58,7 +105,23 @@ class FindingQuerySet(TaggedQuerySet):
             .order_by("topic__order", "topic", "order", "pk")
         )
 
+    def for_detail(self):
+        return self.for_listing().select_related("topic__dimension")
+
 
 class SuggestionQuerySet(TaggedQuerySet):
     def for_listing(self):
-        return self.select_related("source").prefetch_related("tags", "related_topics").order_by("order", "pk")
+        from .models import Topic
+
+        return (
+            self.select_related("source")
+            .prefetch_related("tags", Prefetch("related_topics", queryset=Topic.objects.published()))
+            .order_by("order", "pk")
+        )
+
+    def for_detail(self):
+        from .models import Topic
+
+        return self.select_related("report", "source").prefetch_related(
+            "tags", Prefetch("related_topics", queryset=Topic.objects.published().select_related("dimension"))
+        )

@@ -1,10 +1,14 @@
-"""Public pages: the report at a glance, the browsable lists and the detail pages."""
+"""Public pages: the report at a glance, the browsable lists and the detail pages.
+
+Everything shown goes through `published()`; detail pages use `visible_to(user)`
+so that curators can preview drafts at their real address.
+"""
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.generic import DetailView
-from taggit.models import Tag
 
 from .filters import TagFilter, paginate
 from .models import (
@@ -13,13 +17,16 @@ from .models import (
     Contribution,
     Dimension,
     Finding,
+    InstitutionalTask,
     Meeting,
     Report,
     ReportFact,
+    Slide,
     Source,
     Suggestion,
     Topic,
 )
+from .tags import TAGGED_KINDS, published_tag_counts
 
 # How many items of each kind a tag page shows before linking to the full filtered list.
 TAG_PAGE_GROUP_SIZE = 20
@@ -30,29 +37,36 @@ def _crumbs(*trail):
     return [("Home", reverse("findings:home")), *trail]
 
 
+def _published_meeting(*prefetch):
+    return Meeting.objects.published().prefetch_related(*prefetch).first()
+
+
 def home(request):
-    report = Report.objects.select_related("source").first()
-    meeting = Meeting.objects.prefetch_related("tasks").first()
     context = {
-        "report": report,
-        "meeting": meeting,
-        "chapters": Chapter.objects.for_listing(),
-        "dimensions": Dimension.objects.all(),
-        "contributions": Contribution.objects.filter(chapter__number=3).order_by("order", "pk"),
-        "topics": Topic.objects.with_finding_counts(),
-        "suggestions": Suggestion.objects.all(),
+        "report": Report.objects.published().first(),
+        "meeting": _published_meeting(Prefetch("tasks", queryset=InstitutionalTask.objects.published())),
+        "chapters": Chapter.objects.published().for_listing(),
+        "dimensions": Dimension.objects.published(),
+        "contributions": Contribution.objects.published().filter(chapter__number=3).order_by("order", "pk"),
+        "topics": Topic.objects.published().with_finding_counts(),
+        "suggestions": Suggestion.objects.published(),
     }
     return render(request, "findings/home.html", context)
 
 
 def report(request):
-    report = get_object_or_404(Report.objects.select_related("source", "identifiers_source"))
+    report = Report.objects.published().select_related("source", "identifiers_source").first()
+    if report is None:
+        raise Http404("No published report")
+    published_contributions = Contribution.objects.published()
     context = {
         "report": report,
-        "facts": ReportFact.objects.filter(report=report).select_related("source"),
-        "meeting": Meeting.objects.prefetch_related("slides").first(),
-        "sources": Source.objects.all(),
-        "authors": Author.objects.select_related("source").prefetch_related("contributions"),
+        "facts": ReportFact.objects.published().filter(report=report).select_related("source"),
+        "meeting": _published_meeting(Prefetch("slides", queryset=Slide.objects.published())),
+        "sources": Source.objects.published(),
+        "authors": Author.objects.published()
+        .select_related("source")
+        .prefetch_related(Prefetch("contributions", queryset=published_contributions)),
         "breadcrumbs": _crumbs((report.short_title, None)),
     }
     return render(request, "findings/report.html", context)
@@ -74,75 +88,75 @@ def _list_page(request, queryset, template, title, **extra):
 
 
 def chapter_list(request):
-    chapters = Chapter.objects.for_listing()
+    chapters = Chapter.objects.published().for_listing()
     context = {"chapters": chapters, "breadcrumbs": _crumbs(("Chapters", None))}
     return render(request, "findings/chapter_list.html", context)
 
 
 def contribution_list(request):
     return _list_page(
-        request, Contribution.objects.for_listing(), "findings/contribution_list.html", "Expert contributions"
+        request, Contribution.objects.published().for_listing(), "findings/contribution_list.html", "Expert contributions"
     )
 
 
 def topic_list(request):
     return _list_page(
         request,
-        Topic.objects.for_listing(),
+        Topic.objects.published().for_listing(),
         "findings/topic_list.html",
         "Topics",
-        dimensions=Dimension.objects.all(),
+        dimensions=Dimension.objects.published(),
     )
 
 
 def finding_list(request):
-    return _list_page(request, Finding.objects.for_listing(), "findings/finding_list.html", "Key findings")
+    return _list_page(request, Finding.objects.published().for_listing(), "findings/finding_list.html", "Key findings")
 
 
 def suggestion_list(request):
     return _list_page(
-        request, Suggestion.objects.for_listing(), "findings/suggestion_list.html", "Suggestions made by experts"
+        request,
+        Suggestion.objects.published().for_listing(),
+        "findings/suggestion_list.html",
+        "Suggestions made by experts",
     )
 
 
 def tag_list(request):
-    tags = Tag.objects.annotate(item_count=Count("taggit_taggeditem_items")).order_by("name")
-    context = {"tags": tags, "breadcrumbs": _crumbs(("Tags", None))}
+    context = {"tags": published_tag_counts(), "breadcrumbs": _crumbs(("Tags", None))}
     return render(request, "findings/tag_list.html", context)
 
 
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(published_tag_counts(), slug=slug)
     groups = []
-    for label, model, list_name in [
-        ("Topics", Topic, "findings:topic-list"),
-        ("Key findings", Finding, "findings:finding-list"),
-        ("Suggestions", Suggestion, "findings:suggestion-list"),
-        ("Expert contributions", Contribution, "findings:contribution-list"),
-    ]:
-        items = model.objects.filter(tags__slug=tag.slug).for_listing()
+    for kind in TAGGED_KINDS:
+        items = kind.model.objects.published().filter(tags__slug=tag.slug).for_listing()
         groups.append(
             {
-                "label": label,
+                "label": kind.label,
                 "count": items.count(),
                 "items": items[:TAG_PAGE_GROUP_SIZE],
-                "list_url": reverse(list_name),
+                "list_url": reverse(kind.list_name),
             }
         )
     context = {
         "tag": tag,
         "groups": groups,
-        "total": sum(group["count"] for group in groups),
+        "total": tag.item_count,
         "breadcrumbs": _crumbs(("Tags", reverse("findings:tag-list")), (tag.name, None)),
     }
     return render(request, "findings/tag_detail.html", context)
 
 
 class _ContentDetailView(DetailView):
-    """A detail page with breadcrumbs through its list page."""
+    """A detail page with breadcrumbs through its list page; drafts only for curators."""
 
     list_name = ""
     list_title = ""
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).for_detail()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -150,6 +164,11 @@ class _ContentDetailView(DetailView):
             (self.list_title, reverse(self.list_name)), (self.crumb_label(self.object), None)
         )
         context["list_url"] = reverse(self.list_name)
+        # Anonymous visitors only ever get published items, so this asks nothing of them.
+        context["preview"] = (
+            self.request.user.is_authenticated
+            and not self.model.objects.published().filter(pk=self.object.pk).exists()
+        )
         return context
 
     def crumb_label(self, obj):
@@ -157,33 +176,27 @@ class _ContentDetailView(DetailView):
 
 
 class ChapterDetailView(_ContentDetailView):
+    model = Chapter
     list_name, list_title = "findings:chapter-list", "Chapters"
-    queryset = Chapter.objects.select_related("report", "source")
 
     def crumb_label(self, obj):
         return f"Chapter {obj.number}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["contributions"] = self.object.contributions.order_by("order", "pk")
-        context["topics"] = self.object.topics.with_finding_counts()
+        context["contributions"] = self.object.contributions.published().order_by("order", "pk")
+        context["topics"] = self.object.topics.published().with_finding_counts()
         return context
 
 
 class ContributionDetailView(_ContentDetailView):
+    model = Contribution
     list_name, list_title = "findings:contribution-list", "Expert contributions"
-    queryset = Contribution.objects.for_detail()
 
 
 class TopicDetailView(_ContentDetailView):
+    model = Topic
     list_name, list_title = "findings:topic-list", "Topics"
-    queryset = Topic.objects.select_related("chapter", "dimension", "source").prefetch_related(
-        "tags",
-        Prefetch("findings", queryset=Finding.objects.for_listing()),
-        Prefetch("related_contributions", queryset=Contribution.objects.for_listing()),
-        Prefetch("related_suggestions", queryset=Suggestion.objects.prefetch_related("tags")),
-    )
-
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -192,23 +205,22 @@ class TopicDetailView(_ContentDetailView):
 
 
 class FindingDetailView(_ContentDetailView):
+    model = Finding
     list_name, list_title = "findings:finding-list", "Key findings"
-    queryset = Finding.objects.for_listing().select_related("topic__dimension")
 
     def crumb_label(self, obj):
         return _truncate(obj.text)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["siblings"] = self.object.topic.findings.exclude(pk=self.object.pk)[:TAG_PAGE_GROUP_SIZE]
+        siblings = self.object.topic.findings.published().exclude(pk=self.object.pk)
+        context["siblings"] = siblings[:TAG_PAGE_GROUP_SIZE]
         return context
 
 
 class SuggestionDetailView(_ContentDetailView):
+    model = Suggestion
     list_name, list_title = "findings:suggestion-list", "Suggestions"
-    queryset = Suggestion.objects.select_related("report", "source").prefetch_related(
-        "tags", Prefetch("related_topics", queryset=Topic.objects.select_related("dimension"))
-    )
 
     def crumb_label(self, obj):
         return _truncate(obj.text)

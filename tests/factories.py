@@ -10,9 +10,13 @@ def _next():
     return next(_counter)
 
 
+# Factories make published content unless a test asks for a draft (status="draft").
+PUBLISHED = {"status": "published"}
+
+
 def make_source(**fields):
     n = _next()
-    return Source.objects.create(**{"slug": f"source-{n}", "title": f"Source {n}", "kind": "web-page", **fields})
+    return Source.objects.create(**{"slug": f"source-{n}", "title": f"Source {n}", "kind": "web-page", **PUBLISHED, **fields})
 
 
 def make_report(**fields):
@@ -25,6 +29,7 @@ def make_report(**fields):
         "year": 2023,
         "full_title": f"Report {n}: full title",
         "publisher": "Publisher",
+        **PUBLISHED,
     }
     return Report.objects.create(source=source, **{**defaults, **fields})
 
@@ -32,14 +37,14 @@ def make_report(**fields):
 def make_chapter(report=None, **fields):
     n = _next()
     report = report or make_report()
-    defaults = {"number": n, "title": f"Chapter question {n}?", "slug": f"chapter-{n}"}
+    defaults = {"number": n, "title": f"Chapter question {n}?", "slug": f"chapter-{n}", **PUBLISHED}
     return Chapter.objects.create(report=report, source=report.source, **{**defaults, **fields})
 
 
 def make_dimension(report=None, **fields):
     n = _next()
     report = report or make_report()
-    defaults = {"order": n, "title": f"Dimension {n}", "slug": f"dimension-{n}"}
+    defaults = {"order": n, "title": f"Dimension {n}", "slug": f"dimension-{n}", **PUBLISHED}
     return Dimension.objects.create(report=report, source=report.source, **{**defaults, **fields})
 
 
@@ -47,7 +52,7 @@ def make_topic(chapter=None, dimension=None, tags=(), **fields):
     n = _next()
     chapter = chapter or make_chapter()
     dimension = dimension or make_dimension(report=chapter.report)
-    defaults = {"order": n, "title": f"Topic {n}", "slug": f"topic-{n}"}
+    defaults = {"order": n, "title": f"Topic {n}", "slug": f"topic-{n}", **PUBLISHED}
     topic = Topic.objects.create(chapter=chapter, dimension=dimension, source=chapter.source, **{**defaults, **fields})
     topic.tags.add(*tags)
     return topic
@@ -56,7 +61,7 @@ def make_topic(chapter=None, dimension=None, tags=(), **fields):
 def make_finding(topic=None, tags=(), **fields):
     n = _next()
     topic = topic or make_topic()
-    defaults = {"order": n, "text": f"Finding number {n}", "slug": f"finding-{n}"}
+    defaults = {"order": n, "text": f"Finding number {n}", "slug": f"finding-{n}", **PUBLISHED}
     finding = Finding.objects.create(topic=topic, source=topic.source, **{**defaults, **fields})
     finding.tags.add(*tags)
     return finding
@@ -65,7 +70,7 @@ def make_finding(topic=None, tags=(), **fields):
 def make_suggestion(report=None, topics=(), tags=(), **fields):
     n = _next()
     report = report or make_report()
-    defaults = {"order": n, "text": f"Suggestion number {n}", "slug": f"suggestion-{n}"}
+    defaults = {"order": n, "text": f"Suggestion number {n}", "slug": f"suggestion-{n}", **PUBLISHED}
     suggestion = Suggestion.objects.create(report=report, source=report.source, **{**defaults, **fields})
     suggestion.related_topics.add(*topics)
     suggestion.tags.add(*tags)
@@ -75,7 +80,7 @@ def make_suggestion(report=None, topics=(), tags=(), **fields):
 def make_contribution(chapter=None, topics=(), tags=(), **fields):
     n = _next()
     chapter = chapter or make_chapter()
-    defaults = {"order": n, "title": f"Contribution {n}", "slug": f"contribution-{n}"}
+    defaults = {"order": n, "title": f"Contribution {n}", "slug": f"contribution-{n}", **PUBLISHED}
     contribution = Contribution.objects.create(chapter=chapter, source=chapter.source, **{**defaults, **fields})
     contribution.related_topics.add(*topics)
     contribution.tags.add(*tags)
@@ -84,4 +89,4 @@ def make_contribution(chapter=None, topics=(), tags=(), **fields):
 
 def make_author(source, **fields):
     n = _next()
-    return Author.objects.create(source=source, **{"name": f"Author {n}", "slug": f"author-{n}", **fields})
+    return Author.objects.create(source=source, **{"name": f"Author {n}", "slug": f"author-{n}", **PUBLISHED, **fields})

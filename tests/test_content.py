@@ -98,7 +98,7 @@ def test_only_authors_named_by_a_source_are_recorded(wpsr, client):
     assert list(Author.objects.values_list("name", flat=True)) == ["Jonathan Fox"]
     fox = Contribution.objects.get(slug="governance-reform-and-public-service-provision")
     assert [author.name for author in fox.authors.all()] == ["Jonathan Fox"]
-    assert fox.published == "October 2023"
+    assert fox.publication_date == "October 2023"
     others = Contribution.objects.exclude(pk=fox.pk)
     assert not others.filter(authors__isnull=False).exists()
     assert not others.exclude(summary="").exists()

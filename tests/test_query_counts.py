@@ -29,9 +29,9 @@ class Corpus:
         self.contribution = make_contribution(chapter=self.chapter, slug="anchor-contribution", tags=["shared"])
         meeting = Meeting.objects.create(
             slug="meeting", title="Meeting", start_date="2023-09-07", end_date="2023-09-08",
-            presentation_title="Presentation", source=self.report.source,
+            presentation_title="Presentation", source=self.report.source, status="published",
         )
-        meeting.tasks.create(order=1, text="continue to function", source=self.report.source)
+        meeting.tasks.create(order=1, text="continue to function", source=self.report.source, status="published")
 
     def grow(self, n):
         """Add n of everything, all linked to the anchors and tagged like them."""

@@ -1,6 +1,7 @@
 """Load the WPSR 2023 content into an empty database, and never over existing content."""
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 
-from findings.models import Chapter, Contribution, Finding, Report, Source, Suggestion, Topic
+from findings.models import Chapter, Contribution, Curated, Finding, Report, Source, Suggestion, Topic
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "wpsr2023.json"
 CONTENT_MODELS = [Source, Report, Chapter, Contribution, Topic, Finding, Suggestion]
@@ -42,10 +43,20 @@ class Command(BaseCommand):
             # One transaction: if anything fails, nothing of the file stays.
             with transaction.atomic():
                 call_command("loaddata", fixture, verbosity=0)
+                _record_initial_history(Path(fixture).name)
         except (DatabaseError, DeserializationError) as error:
             raise CommandError(f"{fixture}: nothing was loaded. {error}") from error
         counts = ", ".join(f"{model.objects.count()} {model._meta.verbose_name_plural}" for model in CONTENT_MODELS)
         self.stdout.write(self.style.SUCCESS(f"Loaded WPSR 2023 content: {counts}."))
+
+
+def _record_initial_history(fixture_name):
+    """loaddata bypasses the history signals; give every loaded item its first history entry."""
+    for model in apps.get_app_config("findings").get_models():
+        if issubclass(model, Curated):
+            model.history.bulk_history_create(
+                model.objects.all(), default_change_reason=f"Loaded from {fixture_name}"
+            )
 
 
 def _validate_fixture(path: Path):
