@@ -6,8 +6,11 @@ and the check runs on the submitted form, so a forged request cannot bypass it.
 """
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import model_ngettext
 from django.db import models, transaction
 from simple_history.admin import SimpleHistoryAdmin
+
+from .history import tag_string, tags_from_string
 
 from .models import (
     Author,
@@ -60,6 +63,13 @@ class CuratedAdmin(SimpleHistoryAdmin):
         model, allowed = self.model, self.has_publish_permission(request)
 
         class WorkflowForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                # Reverting to a history entry (or recovering a deleted item) brings its tags back too.
+                record = getattr(self.instance, "_history", None)
+                if record is not None and "tags" in self.fields:
+                    self.initial["tags"] = tags_from_string(record.tag_names)
+
             def clean_status(self):
                 status = self.cleaned_data["status"]
                 # Compare with the database, not the form's initial data: a forged or
@@ -83,11 +93,12 @@ class CuratedAdmin(SimpleHistoryAdmin):
 
     def _move(self, request, queryset, status, verb):
         with transaction.atomic():
-            for obj in queryset.select_for_update():
+            moved = list(queryset.select_for_update())
+            for obj in moved:
                 obj.set_status(status, request.user)
                 obj._change_reason = f"{verb} from the list"
                 obj.save()
-        self.message_user(request, f"{verb}: {queryset.count()} {self.model._meta.verbose_name_plural}.", messages.SUCCESS)
+        self.message_user(request, f"{verb}: {len(moved)} {model_ngettext(self.opts, len(moved))}.", messages.SUCCESS)
 
     @admin.action(description="Send selected to review")
     def send_to_review(self, request, queryset):
@@ -118,9 +129,21 @@ class TaggedAdmin(CuratedAdmin):
 
     action_form = TagActionForm
     actions = [*CuratedAdmin.actions, "add_tags", "remove_tags"]
+    history_list_display = [*CuratedAdmin.history_list_display, "tag_names"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+    def save_model(self, request, obj, form, change):
+        obj._tags_recorded_with_save = True  # save_related completes this save's history entry
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        latest = form.instance.history.first()
+        if latest is not None:
+            latest.tag_names = tag_string(form.instance)
+            latest.save(update_fields=["tag_names"])
 
     @admin.display(description="tags")
     def tag_list(self, obj):

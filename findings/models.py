@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
+from .history import HistoricalTags
 from .querysets import (
     ChapterQuerySet,
     ContributionQuerySet,
@@ -38,7 +39,7 @@ class Curated(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, bases=[HistoricalTags])
 
     objects = CuratedQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 
+from findings.history import tag_string
 from findings.models import Chapter, Contribution, Curated, Finding, Report, Source, Suggestion, Topic
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "wpsr2023.json"
@@ -52,10 +53,16 @@ class Command(BaseCommand):
 
 def _record_initial_history(fixture_name):
     """loaddata bypasses the history signals; give every loaded item its first history entry."""
+    reason = f"Loaded from {fixture_name}"
     for model in apps.get_app_config("findings").get_models():
-        if issubclass(model, Curated):
+        if not issubclass(model, Curated):
+            continue
+        if not hasattr(model, "tags"):
+            model.history.bulk_history_create(model.objects.all(), default_change_reason=reason)
+            continue
+        for obj in model.objects.prefetch_related("tags"):
             model.history.bulk_history_create(
-                model.objects.all(), default_change_reason=f"Loaded from {fixture_name}"
+                [obj], default_change_reason=reason, custom_historical_attrs={"tag_names": tag_string(obj)}
             )
 
 

@@ -1,0 +1,43 @@
+"""History of tags beside the fields: django-simple-history records fields only, so the
+historical models get a `tag_names` column filled from the item's tags."""
+from django.db import models
+from taggit.models import Tag
+from taggit.utils import edit_string_for_tags, parse_tags
+
+
+class HistoricalTags(models.Model):
+    tag_names = models.TextField(blank=True, default="", help_text="The item's tags at that moment.")
+
+    class Meta:
+        abstract = True
+
+
+def tag_string(instance):
+    """The tags as the admin's tag field writes them: `"Crisis management", Data`."""
+    if not hasattr(instance, "tags") or instance.pk is None:
+        return ""
+    return edit_string_for_tags(instance.tags.all())
+
+
+def tags_from_string(tag_names):
+    """Unsaved Tag objects for a recorded string, as the admin's tag field shows them."""
+    return [Tag(name=name) for name in parse_tags(tag_names)]
+
+
+def record_tags(sender, instance, history_instance, **kwargs):
+    """pre_create_historical_record: keep the tags in every history entry."""
+    history_instance.tag_names = tag_string(instance)
+
+
+def record_tag_change(sender, instance, action, reverse, **kwargs):
+    """m2m_changed on tags (shell, bulk actions, imports): a history entry of its own.
+
+    The admin's change form records tags with the save itself (TaggedAdmin.save_related),
+    so it marks the instance and no second entry is made.
+    """
+    if reverse or action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if not hasattr(instance, "history") or getattr(instance, "_tags_recorded_with_save", False):
+        return
+    instance._change_reason = "Tags changed"
+    instance.save()
