@@ -232,6 +232,9 @@ class Slide(Sourced):
 
 
 class Chapter(Sourced):
+    kind = "chapter"
+    kind_label = "Chapter"
+
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="chapters")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300, help_text="The chapter's question.")
@@ -253,6 +256,11 @@ class Chapter(Sourced):
 
     def get_absolute_url(self):
         return reverse("findings:chapter-detail", kwargs={"slug": self.slug})
+
+    @property
+    def parents(self):
+        """The items this one sits under, nearest first (select them with the item)."""
+        return [self.report]
 
 
 class Dimension(Sourced):
@@ -295,6 +303,9 @@ class Author(Sourced):
 class Contribution(Sourced):
     """An expert contribution to a chapter of the report."""
 
+    kind = "contribution"
+    kind_label = "Expert contribution"
+
     chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="contributions")
     order = models.PositiveSmallIntegerField(help_text="Position within its chapter, as listed by its source.")
     title = models.CharField(max_length=400)
@@ -330,9 +341,17 @@ class Contribution(Sourced):
     def get_absolute_url(self):
         return reverse("findings:contribution-detail", kwargs={"slug": self.slug})
 
+    @property
+    def parents(self):
+        """The items this one sits under, nearest first (select them with the item)."""
+        return [self.chapter]
+
 
 class Topic(Sourced):
     """A theme the chapter 3 experts examined, e.g. "Digital technology"."""
+
+    kind = "topic"
+    kind_label = "Topic"
 
     chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="topics")
     dimension = models.ForeignKey(
@@ -361,9 +380,17 @@ class Topic(Sourced):
     def get_absolute_url(self):
         return reverse("findings:topic-detail", kwargs={"slug": self.slug})
 
+    @property
+    def parents(self):
+        """The items this one sits under, nearest first (select them with the item)."""
+        return [self.chapter]
+
 
 class Finding(Sourced):
     """One key point the presentation lists under a topic."""
+
+    kind = "finding"
+    kind_label = "Key finding"
 
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="findings")
     order = models.PositiveSmallIntegerField(help_text="Position under its topic, as in the source.")
@@ -393,9 +420,17 @@ class Finding(Sourced):
     def get_absolute_url(self):
         return reverse("findings:finding-detail", kwargs={"slug": self.slug})
 
+    @property
+    def parents(self):
+        """The items this one sits under, nearest first (select them with the item)."""
+        return [self.topic, self.topic.chapter]
+
 
 class Suggestion(Sourced):
     """A suggestion the experts made (the presentation's "Selected suggestions")."""
+
+    kind = "suggestion"
+    kind_label = "Suggestion"
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="suggestions")
     order = models.PositiveSmallIntegerField()
@@ -427,3 +462,8 @@ class Suggestion(Sourced):
 
     def get_absolute_url(self):
         return reverse("findings:suggestion-detail", kwargs={"slug": self.slug})
+
+    @property
+    def parents(self):
+        """The items this one sits under, nearest first (select them with the item)."""
+        return [self.report]
