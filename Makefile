@@ -45,8 +45,10 @@ check-deploy: setup
 	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=portal.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Benchmarks run by hand, never in CI: SQLite, then a throwaway PostgreSQL.
 bench: setup-test
 	$(BIN)/python bench/run.py
+	.ci/with-postgres $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -8,9 +8,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
 from django.db import models, transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from .history import tag_string, tags_from_string
+from .history import complete_latest_entry, tags_from_string
 
 from .models import (
     Author,
@@ -28,20 +32,38 @@ from .models import (
     Suggestion,
     Topic,
 )
+from .resources import (
+    AuthorResource,
+    ChapterResource,
+    ContributionResource,
+    DimensionResource,
+    FindingResource,
+    InstitutionalTaskResource,
+    MeetingResource,
+    ReportFactResource,
+    ReportResource,
+    SlideResource,
+    SourceResource,
+    SuggestionResource,
+    TopicResource,
+)
 
 PUBLISHING_ONLY = "Only Publishers can publish or unpublish. Send it to review instead."
-
-
-def can_publish(user, model):
-    return user.has_perm(f"{model._meta.app_label}.publish_{model._meta.model_name}")
 
 
 class TagActionForm(admin.helpers.ActionForm):
     tags = forms.CharField(required=False, label="Tags", help_text="Comma-separated, for the tag actions.")
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
-    """Status in lists and filters, publishing reserved to Publishers, history with revert."""
+class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    """Status in lists and filters, publishing reserved to Publishers, history with revert,
+    bulk import and export (findings.resources).
+
+    ImportExportMixin comes first: its change list template extends the one the admin would
+    otherwise use, and SimpleHistoryAdmin's history lives on the change form, so both show.
+    """
+
+    formats = [CSV, XLSX]
 
     # Links typed without a scheme are https, as Django 6 will assume.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -56,7 +78,30 @@ class CuratedAdmin(SimpleHistoryAdmin):
         return ["status", *super().get_list_filter(request)]
 
     def has_publish_permission(self, request):
-        return can_publish(request.user, self.model)
+        return self.model.can_publish(request.user)
+
+    def has_import_permission(self, request):
+        # An import can both add and change rows (it never deletes them).
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: a row that fails on confirmation undoes the rows before it too.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Only when the content changed between the preview and the confirmation.
+            self.message_user(
+                request,
+                "Nothing was imported: the file no longer passes the checks it passed in the preview. "
+                "Import it again to see which rows fail.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+        return super().process_result(result, request)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -140,10 +185,7 @@ class TaggedAdmin(CuratedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        latest = form.instance.history.first()
-        if latest is not None:
-            latest.tag_names = tag_string(form.instance)
-            latest.save(update_fields=["tag_names"])
+        complete_latest_entry(form.instance)
 
     @admin.display(description="tags")
     def tag_list(self, obj):
@@ -175,6 +217,7 @@ class TaggedAdmin(CuratedAdmin):
 
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
+    resource_classes = [SourceResource]
     list_display = ["title", "kind", "url"]
     list_filter = ["kind"]
     search_fields = ["title", "url", "note"]
@@ -190,6 +233,7 @@ class ReportFactInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(CuratedAdmin):
+    resource_classes = [ReportResource]
     list_display = ["title", "year", "publisher"]
     search_fields = ["title", "full_title", "publisher", "isbn", "eisbn"]
     list_filter = ["year"]
@@ -200,6 +244,7 @@ class ReportAdmin(CuratedAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(CuratedAdmin):
+    resource_classes = [MeetingResource]
     list_display = ["title", "start_date", "end_date", "presenter"]
     search_fields = ["title", "presentation_title", "presenter", "context", "question"]
     list_filter = ["start_date"]
@@ -209,6 +254,7 @@ class MeetingAdmin(CuratedAdmin):
 
 @admin.register(ReportFact)
 class ReportFactAdmin(CuratedAdmin):
+    resource_classes = [ReportFactResource]
     list_display = ["label", "value", "source"]
     list_select_related = ["source"]
     search_fields = ["label", "value"]
@@ -218,6 +264,7 @@ class ReportFactAdmin(CuratedAdmin):
 
 @admin.register(InstitutionalTask)
 class InstitutionalTaskAdmin(CuratedAdmin):
+    resource_classes = [InstitutionalTaskResource]
     list_display = ["text", "order", "meeting"]
     list_select_related = ["meeting"]
     search_fields = ["text"]
@@ -227,6 +274,7 @@ class InstitutionalTaskAdmin(CuratedAdmin):
 
 @admin.register(Slide)
 class SlideAdmin(CuratedAdmin):
+    resource_classes = [SlideResource]
     list_display = ["number", "title", "lead", "meeting"]
     list_select_related = ["meeting"]
     search_fields = ["title", "lead"]
@@ -236,6 +284,7 @@ class SlideAdmin(CuratedAdmin):
 
 @admin.register(Chapter)
 class ChapterAdmin(CuratedAdmin):
+    resource_classes = [ChapterResource]
     list_display = ["number", "title", "report"]
     list_select_related = ["report"]
     search_fields = ["title"]
@@ -246,6 +295,7 @@ class ChapterAdmin(CuratedAdmin):
 
 @admin.register(Dimension)
 class DimensionAdmin(CuratedAdmin):
+    resource_classes = [DimensionResource]
     list_display = ["title", "order", "report"]
     list_select_related = ["report"]
     search_fields = ["title"]
@@ -256,6 +306,7 @@ class DimensionAdmin(CuratedAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(CuratedAdmin):
+    resource_classes = [AuthorResource]
     list_display = ["name", "affiliation"]
     list_filter = ["source"]
     search_fields = ["name", "affiliation"]
@@ -265,6 +316,7 @@ class AuthorAdmin(CuratedAdmin):
 
 @admin.register(Contribution)
 class ContributionAdmin(TaggedAdmin):
+    resource_classes = [ContributionResource]
     list_display = ["title", "chapter", "order", "tag_list"]
     list_select_related = ["chapter"]
     list_filter = ["chapter", "source", "tags"]
@@ -275,6 +327,7 @@ class ContributionAdmin(TaggedAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(TaggedAdmin):
+    resource_classes = [TopicResource]
     list_display = ["title", "dimension", "chapter", "order", "tag_list"]
     list_select_related = ["dimension", "chapter"]
     list_filter = ["dimension", "chapter", "tags"]
@@ -285,6 +338,7 @@ class TopicAdmin(TaggedAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(TaggedAdmin):
+    resource_classes = [FindingResource]
     list_display = ["text", "topic", "order", "tag_list"]
     list_select_related = ["topic"]
     list_filter = ["topic", "tags"]
@@ -295,6 +349,7 @@ class FindingAdmin(TaggedAdmin):
 
 @admin.register(Suggestion)
 class SuggestionAdmin(TaggedAdmin):
+    resource_classes = [SuggestionResource]
     list_display = ["text", "order", "tag_list"]
     list_filter = ["related_topics", "tags"]
     search_fields = ["text"]

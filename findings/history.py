@@ -29,7 +29,15 @@ def record_tags(sender, instance, history_instance, **kwargs):
     history_instance.tag_names = tag_string(instance)
 
 
-def record_tag_change(sender, instance, action, reverse, **kwargs):
+def complete_latest_entry(instance):
+    """A save's history entry was written before its tags were set: give it the new tags."""
+    latest = instance.history.first()
+    if latest is not None:
+        latest.tag_names = tag_string(instance)
+        latest.save(update_fields=["tag_names"])
+
+
+def record_tag_change(sender, instance, action, reverse, pk_set=None, **kwargs):
     """m2m_changed on tags (shell, bulk actions, imports): a history entry of its own.
 
     The admin's change form records tags with the save itself (TaggedAdmin.save_related),
@@ -37,6 +45,8 @@ def record_tag_change(sender, instance, action, reverse, **kwargs):
     """
     if reverse or action not in {"post_add", "post_remove", "post_clear"}:
         return
+    if action != "post_clear" and not pk_set:
+        return  # taggit's set() sends post_add even when nothing was added
     if not hasattr(instance, "history") or getattr(instance, "_tags_recorded_with_save", False):
         return
     instance._change_reason = "Tags changed"

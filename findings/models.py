@@ -5,9 +5,11 @@ links that the portal's editors added are named `related_*` or carry an
 explicit basis, and the pages label them "editorial".
 """
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
@@ -53,6 +55,16 @@ class Curated(models.Model):
     def is_published(self):
         return self.status == Status.PUBLISHED
 
+    @property
+    def list_url(self):
+        """The list page of this kind (tags on a search result filter it)."""
+        return reverse(f"findings:{self.kind}-list")
+
+    @classmethod
+    def can_publish(cls, user):
+        """Whether `user` may publish and unpublish this kind (the Publishers' permission)."""
+        return user is not None and user.has_perm(f"{cls._meta.app_label}.publish_{cls._meta.model_name}")
+
     def set_status(self, status, user=None):
         """Move to `status`, recording who published and when (cleared on unpublishing)."""
         if status == Status.PUBLISHED and not self.is_published:
@@ -69,6 +81,7 @@ class Source(Curated):
         PRESENTATION = "presentation", "Presentation (the seed slide deck)"
         WEB_PAGE = "web-page", "Web page"
         PRINTED = "printed", "Printed publication"
+        SYNTHETIC = "synthetic", "Synthetic data for benchmarks and tests (not WPSR content)"
 
     slug = models.SlugField(unique=True, max_length=80)
     title = models.CharField(max_length=300)
@@ -467,3 +480,47 @@ class Suggestion(Sourced):
     def parents(self):
         """The items this one sits under, nearest first (select them with the item)."""
         return [self.report]
+
+
+class SearchDocument(models.Model):
+    """One row per searchable item, kept by findings.search: what full-text search reads.
+
+    PostgreSQL ranks `search_vector` (kept by a trigger, GIN-indexed, migration 0004);
+    SQLite ranks an FTS5 table kept in step with this one by triggers. Visibility is
+    decided at query time through each kind's `published()`, so nothing here can leak.
+    """
+
+    kind = models.CharField(max_length=20)
+    object_id = models.BigIntegerField()
+    title = models.TextField()
+    body = models.TextField(blank=True)
+    extra = models.TextField(blank=True, help_text="Parent titles and tag names: weighted lowest.")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["kind", "object_id"]
+        constraints = [
+            # One row per item; the indexer upserts on it.
+            models.UniqueConstraint(fields=["kind", "object_id"], name="searchdocument_unique_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.object_id}"
+
+    def get_absolute_url(self):
+        return reverse("findings:search") + "?" + urlencode({"q": self.title[:80]})
+
+
+class SearchTerm(models.Model):
+    """Every word that appears in the index, for "did you mean" (trigram-indexed on PostgreSQL)."""
+
+    word = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["word"]
+
+    def __str__(self):
+        return self.word
+
+    def get_absolute_url(self):
+        return reverse("findings:search") + "?" + urlencode({"q": self.word})

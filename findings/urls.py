@@ -17,6 +17,7 @@ urlpatterns = [
     path("findings/<slug:slug>/", views.FindingDetailView.as_view(), name="finding-detail"),
     path("suggestions/", views.suggestion_list, name="suggestion-list"),
     path("suggestions/<slug:slug>/", views.SuggestionDetailView.as_view(), name="suggestion-detail"),
+    path("search/", views.search, name="search"),
     path("tags/", views.tag_list, name="tag-list"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
 ]

@@ -4,6 +4,7 @@ Defaults are safe: without DEBUG=1 the site runs in production mode (secure
 cookies, HSTS, HTTPS redirect). `make run` sets DEBUG=1 for local development.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,8 +61,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "taggit",
     "simple_history",
+    "import_export",
+    "axes",
     "findings",
 ]
 
@@ -76,6 +80,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every sign-in first, so a locked-out user is refused before the password is.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -90,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "findings.context_processors.canonical",
             ],
         },
     },
@@ -152,6 +165,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Sign-in lockout (django-axes): after 5 wrong passwords for one username from one address,
+# that pair is refused for 15 minutes (templates/axes_lockout.html). Locking the pair, not the
+# address alone, keeps colleagues behind one office's address able to sign in.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+# Behind N reverse proxies that append to X-Forwarded-For, the client is the Nth address from
+# the right; without this, axes would see only the proxy's address. Never set it without a proxy:
+# clients could then choose their own address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Bulk import and export in the admin (django-import-export; formats are set on CuratedAdmin).
+# One transaction per import, so a file with a bad row writes nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Portal-specific.
 PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20)

@@ -4,12 +4,13 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from findings.models import Finding
+from findings.models import Curated, Finding
 
 from .html import visible_text
 
-# The content models, not the Historical* models django-simple-history adds beside them.
-MODELS = [model for model in apps.get_app_config("findings").get_models() if not model.__name__.startswith("Historical")]
+# The curated content models: not the Historical* models django-simple-history adds beside
+# them, nor the search index tables, which the indexer keeps and nobody edits.
+MODELS = [model for model in apps.get_app_config("findings").get_models() if issubclass(model, Curated)]
 
 
 @pytest.fixture

@@ -152,7 +152,7 @@ def test_first_tab_shows_skip_link_that_moves_focus_to_main(site, page):
 
 
 def test_keyboard_focused_link_in_main_content_is_highlighted(site, page):
-    page.goto(site + reverse("findings:finding-list"))
+    page.goto(site + reverse("findings:topic-detail", kwargs={"slug": "digital-technology"}))
     link = page.locator("main a").first
     style = "el => { const s = getComputedStyle(el); return [s.backgroundColor, s.boxShadow]; }"
     unfocused_background, unfocused_shadow = link.evaluate(style)

@@ -40,7 +40,7 @@ class _ActiveContent(HTMLParser):
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
-        if tag in {"script", "iframe", "svg", "object", "embed", "form", "math"}:
+        if tag in {"script", "iframe", "svg", "object", "embed", "math"}:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             if name.startswith("on") or name == "style":

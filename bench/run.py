@@ -1,0 +1,107 @@
+"""Server-time benchmark of the discovery pages at 10,000 and 100,000 findings. Run by hand.
+
+    .venv/bin/python bench/run.py                            # SQLite (a fresh file in /tmp)
+    .ci/with-postgres .venv/bin/python bench/run.py          # PostgreSQL (a throwaway server)
+    .venv/bin/python bench/run.py --sizes 10000 --repeat 20  # quicker
+
+It builds a fresh database (migrate, load_wpsr, generate_synthetic_data up to each size),
+then times each request inside Django (the test client: routing, queries, templates,
+no network), after warm-up, and prints median and 95th percentile in milliseconds as a
+Markdown table for README.
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = [
+    ("list page", "/findings/"),
+    ("two-facet filter", "/findings/?tag=synthetic-01&topic=synthetic-topic-3"),
+    ("search", "/search/?q=procurement+corruption"),
+    ("CSV export (one tag)", "/findings/?format=csv&tag=synthetic-02"),
+]
+
+
+def _configure(database_url):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    # Production-like static files: hashed names from a manifest, as after a deploy.
+    os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="portal-bench-static-")
+    import django
+
+    django.setup()
+
+
+def _fresh_database():
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    call_command("load_wpsr", verbosity=0)
+
+
+def _time(client, url, repeat, warmup=3):
+    for _ in range(warmup):
+        client.get(url)
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return statistics.median(samples), p95
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        database_url = f"sqlite:///{tempfile.mkstemp(prefix='portal-bench-', suffix='.sqlite3')[1]}"
+    _configure(database_url)
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from findings.models import Finding
+
+    _fresh_database()
+    client = Client(HTTP_HOST="localhost")
+    engine = f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}"
+    print(f"Database: {engine}; {args.repeat} timed requests per page after 3 warm-ups\n")
+    print("| findings | page | median ms | p95 ms |")
+    print("| ---: | --- | ---: | ---: |")
+    for size in sorted(args.sizes):
+        missing = size - Finding.objects.count()
+        if missing > 0:
+            call_command("generate_synthetic_data", findings=missing, verbosity=0)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        for label, url in PAGES:
+            median, p95 = _time(client, url, args.repeat)
+            print(f"| {Finding.objects.count():,} | {label} `{url}` | {median:.1f} | {p95:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

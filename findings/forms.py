@@ -1,0 +1,33 @@
+"""Validation of the query-string parameters the list and search pages accept."""
+from django import forms
+
+SORTS = {"relevance": "Relevance", "order": "Order in the report", "title": "Title"}
+FORMATS = ["html", "json", "csv", "atom", "bibtex", "ris"]
+
+
+class ListParamsForm(forms.Form):
+    """`q`, `sort`, `match`, `format` and `page`; a bad value is dropped with a message, never an error page."""
+
+    q = forms.CharField(required=False, max_length=200)
+    sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
+    match = forms.ChoiceField(required=False, choices=[("all", "all of them"), ("any", "any of them")])
+    format = forms.ChoiceField(required=False, choices=[(name, name) for name in FORMATS])
+    # Read by `paginate`, which falls back to the nearest page; checked here only to say so.
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def clean_q(self):
+        return self.cleaned_data["q"].replace("\x00", "").strip()
+
+
+def read_params(query_dict):
+    """(clean values, messages about what was ignored) for a page's query string."""
+    data = {name: query_dict.get(name, "") for name in ListParamsForm.base_fields}
+    if len(data["q"]) > 200:
+        data["q"] = data["q"][:200]
+    form = ListParamsForm(data)
+    form.is_valid()
+    messages = []
+    for name, errors in form.errors.items():
+        messages.append(f"Ignored {name}=“{data[name]}”: {' '.join(errors)}")
+    clean = {name: form.cleaned_data.get(name) or "" for name in ListParamsForm.base_fields}
+    return clean, messages

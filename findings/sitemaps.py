@@ -1,0 +1,59 @@
+"""The sitemap (/sitemap.xml): the fixed pages, every published item and every tag in use."""
+from functools import partial
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import Chapter, Contribution, Finding, Suggestion, Topic
+from .tags import published_tag_counts
+
+
+class PageSitemap(Sitemap):
+    """The pages that exist whatever the content: home, the report and the lists."""
+
+    def items(self):
+        return [
+            "findings:home",
+            "findings:report",
+            "findings:chapter-list",
+            "findings:contribution-list",
+            "findings:topic-list",
+            "findings:finding-list",
+            "findings:suggestion-list",
+            "findings:tag-list",
+        ]
+
+    def location(self, name):
+        return reverse(name)
+
+
+class ContentSitemap(Sitemap):
+    """Every published item of one kind (drafts, and items under drafts, are left out)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def items(self):
+        return self.model.objects.published()
+
+    def lastmod(self, item):
+        return item.published_at
+
+
+class TagSitemap(Sitemap):
+    """The tag pages, for tags that published items carry."""
+
+    def items(self):
+        return published_tag_counts()
+
+    def location(self, tag):
+        return reverse("findings:tag-detail", kwargs={"slug": tag.slug})
+
+
+# Factories, not instances: the sitemap view builds fresh ones per request, so nothing a
+# Sitemap stores while rendering (its latest lastmod) outlives the request.
+SITEMAPS = {
+    "pages": PageSitemap,
+    **{f"{model.kind}s": partial(ContentSitemap, model) for model in (Chapter, Contribution, Topic, Finding, Suggestion)},
+    "tags": TagSitemap,
+}

@@ -1,0 +1,223 @@
+"""JSON, CSV and Atom exports of the lists: what a program or a feed reader receives."""
+import csv
+import datetime
+import io
+import json
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+from django.core.paginator import Paginator
+
+from findings import exports
+from findings.exports import atom_response, csv_response, item_record, json_response
+from findings.models import Chapter, Contribution, Finding
+
+from .factories import make_author, make_contribution
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+AI_FINDING = "ai-to-identify-corruption-in-procurement"
+AI_FINDING_TEXT = "Help address development challenges (e.g. AI to identify corruption in procurement)"
+CHAPTER_3 = "Chapter 3: What assets and innovations could Governments mobilize to transform the public sector and achieve the SDGs?"
+SEED_DECK = "Innovation in public administration: learning from the COVID-19 period (UN DESA slide deck presenting WPSR 2023 chapter 3)"
+FOX_SLUG = "governance-reform-and-public-service-provision"
+FOX_TITLE = "Governance reform and public service provision: institutional resilience and State-society synergy"
+UN_DESA = "United Nations Department of Economic and Social Affairs"
+
+
+def _findings():
+    return Finding.objects.published().for_listing()
+
+
+def _csv_rows(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def test_item_record_describes_a_finding_with_absolute_urls(wpsr, rf):
+    finding = _findings().get(slug=AI_FINDING)
+    assert item_record(finding, rf.get("/findings/")) == {
+        "id": f"finding:{AI_FINDING}",
+        "kind": "finding",
+        "title": AI_FINDING_TEXT,
+        "text": AI_FINDING_TEXT,
+        "url": f"http://testserver/findings/{AI_FINDING}/",
+        "tags": [
+            {"slug": "ai", "name": "AI"},
+            {"slug": "corruption", "name": "Corruption"},
+            {"slug": "digital-technology", "name": "Digital technology"},
+            {"slug": "procurement", "name": "Procurement"},
+        ],
+        "parents": [
+            {"kind": "topic", "title": "Digital technology", "url": "http://testserver/topics/digital-technology/"},
+            {"kind": "chapter", "title": CHAPTER_3, "url": "http://testserver/chapters/chapter-3/"},
+        ],
+        "source": {"title": SEED_DECK, "url": None},
+    }
+
+
+def test_item_record_of_a_chapter_has_no_text_and_the_report_as_parent(wpsr, rf):
+    chapter = Chapter.objects.published().for_detail().get(slug="chapter-3")
+    record = item_record(chapter, rf.get("/chapters/"))
+    assert (record["title"], record["text"], record["tags"]) == (CHAPTER_3, None, [])
+    assert record["parents"] == [
+        {"kind": "report", "title": "World Public Sector Report 2023", "url": "http://testserver/report/"}
+    ]
+
+
+def test_json_page_has_count_neighbour_links_results_and_facets(wpsr, rf):
+    request = rf.get("/findings/", {"format": "json", "page": "2"})
+    page = Paginator(_findings(), 5).page(2)
+    facets = {"tag": [{"value": "ai", "label": "AI", "count": 1, "url": "/findings/?tag=ai"}]}
+
+    response = json_response(page, request, facets)
+
+    assert response["Content-Type"] == "application/json"
+    data = json.loads(response.content)
+    assert list(data) == ["count", "next", "previous", "results", "facets"]
+    assert data["count"] == 18
+    assert data["next"] == "http://testserver/findings/?format=json&page=3"
+    # Page 1's address is the list's own, without `page`.
+    assert data["previous"] == "http://testserver/findings/?format=json"
+    assert [result["id"] for result in data["results"]] == [f"finding:{finding.slug}" for finding in _findings()[5:10]]
+    assert data["results"][0] == item_record(_findings()[5], request)
+    assert data["facets"] == facets
+
+
+def test_json_last_page_has_no_next_and_first_page_no_previous(wpsr, rf):
+    paginator = Paginator(_findings(), 10)
+    last = json.loads(json_response(paginator.page(2), rf.get("/findings/", {"page": "2"}), {}).content)
+    first = json.loads(json_response(paginator.page(1), rf.get("/findings/"), {}).content)
+    assert (last["next"], last["previous"]) == (None, "http://testserver/findings/")
+    assert (first["next"], first["previous"]) == ("http://testserver/findings/?page=2", None)
+
+
+def test_json_page_reads_tags_once_for_the_whole_page(wpsr, rf, django_assert_num_queries):
+    page = Paginator(_findings(), 10).page(1)  # counts, as the list view's paginate() does
+    # The page of findings with topic, chapter and source; their tags.
+    with django_assert_num_queries(2):
+        json_response(page, rf.get("/findings/"), {})
+
+
+def test_csv_has_a_header_and_one_row_per_item_in_order(wpsr, rf):
+    response = csv_response(_findings(), rf.get("/findings/", {"format": "csv"}), "key-findings.csv")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="key-findings.csv"'
+    assert not response.content.startswith(b"\xef\xbb\xbf")  # no byte-order mark
+    assert "X-Rows-Truncated" not in response
+    header, *rows = _csv_rows(response)
+    assert header == [
+        "id", "kind", "title", "url", "tags", "parent_titles", "parent_urls", "source_title", "source_url",
+    ]
+    assert [row[0] for row in rows] == [f"finding:{finding.slug}" for finding in _findings()]
+    assert rows[5] == [
+        f"finding:{AI_FINDING}",
+        "finding",
+        AI_FINDING_TEXT,
+        f"http://testserver/findings/{AI_FINDING}/",
+        "AI; Corruption; Digital technology; Procurement",
+        f"Digital technology; {CHAPTER_3}",
+        "http://testserver/topics/digital-technology/; http://testserver/chapters/chapter-3/",
+        SEED_DECK,
+        "",
+    ]
+
+
+def test_csv_lists_only_the_items_given(wpsr, rf):
+    items = _findings().filter(tags__slug="ai")
+    rows = _csv_rows(csv_response(items, rf.get("/findings/"), "ai.csv"))[1:]
+    assert [row[0] for row in rows] == [f"finding:{AI_FINDING}"]
+
+
+def test_csv_stops_at_the_row_limit_and_says_how_many_there_were(wpsr, rf, monkeypatch):
+    monkeypatch.setattr(exports, "CSV_ROW_LIMIT", 5)
+    response = csv_response(_findings(), rf.get("/findings/"), "key-findings.csv")
+    rows = _csv_rows(response)[1:]
+    assert [row[0] for row in rows] == [f"finding:{finding.slug}" for finding in _findings()[:5]]
+    assert response["X-Rows-Truncated"] == "18"
+
+
+@pytest.mark.parametrize("extra", [0, 20])
+def test_csv_reads_related_rows_per_chunk_not_per_item(wpsr, rf, django_assert_num_queries, extra):
+    add_contributions_with_authors(extra)
+    contributions = Contribution.objects.published().for_listing()
+    # The contributions with chapter and source, their tags, their authors.
+    with django_assert_num_queries(3):
+        response = csv_response(contributions, rf.get("/contributions/"), "contributions.csv")
+    assert len(_csv_rows(response)) == 1 + 13 + extra
+
+
+def add_contributions_with_authors(count):
+    """`count` more tagged contributions in chapter 3, each with an author of its own."""
+    chapter = Chapter.objects.get(slug="chapter-3")
+    for n in range(count):
+        contribution = make_contribution(chapter=chapter, tags=["Resilience", f"extra-{n}"])
+        contribution.authors.add(make_author(chapter.source))
+
+
+def _atom(response):
+    return ElementTree.fromstring(response.content)
+
+
+def test_atom_feed_has_title_links_and_one_entry_per_item(wpsr, rf):
+    request = rf.get("/findings/", {"format": "atom", "tag": "digital-technology"})
+    items = _findings().filter(tags__slug="digital-technology")
+
+    response = atom_response(items, request, "Key findings: Digital technology", "/findings/?tag=digital-technology")
+
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    feed = _atom(response)
+    here = "http://testserver/findings/?format=atom&tag=digital-technology"
+    assert feed.findtext(f"{ATOM}title") == "Key findings: Digital technology"
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links == {"alternate": "http://testserver/findings/?tag=digital-technology", "self": here}
+    assert feed.findtext(f"{ATOM}id") == here
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == UN_DESA
+    entries = feed.findall(f"{ATOM}entry")
+    assert [entry.findtext(f"{ATOM}title") for entry in entries] == [finding.text for finding in items]
+    entry = entries[[finding.slug for finding in items].index(AI_FINDING)]
+    url = f"http://testserver/findings/{AI_FINDING}/"
+    assert entry.find(f"{ATOM}link").attrib == {"href": url, "rel": "alternate"}
+    assert entry.findtext(f"{ATOM}id") == url
+    assert entry.findtext(f"{ATOM}summary") == AI_FINDING_TEXT
+    assert [category.get("term") for category in entry.findall(f"{ATOM}category")] == [
+        "AI", "Corruption", "Digital technology", "Procurement",
+    ]
+    assert entry.findtext(f"{ATOM}author/{ATOM}name") == UN_DESA
+    # Loaded content has no publication date: the documented fixed date stands in.
+    assert entry.findtext(f"{ATOM}updated") == "2023-01-01T00:00:00+00:00"
+    assert entry.find(f"{ATOM}published") is None
+
+
+def test_atom_entry_dates_come_from_publication(wpsr, rf):
+    finding = _findings().get(slug=AI_FINDING)
+    finding.published_at = datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.UTC)
+    entry = _atom(atom_response([finding], rf.get("/findings/"), "Key findings", "/findings/")).find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}published") == "2024-05-06T07:08:09+00:00"
+    assert entry.findtext(f"{ATOM}updated") == "2024-05-06T07:08:09+00:00"
+
+
+def test_atom_summary_shows_markup_characters_literally(wpsr, rf):
+    finding = _findings().get(slug=AI_FINDING)
+    finding.text = "R&D budgets < 5% of <b>spending</b>"
+    entry = _atom(atom_response([finding], rf.get("/findings/"), "Key findings", "/findings/")).find(f"{ATOM}entry")
+    summary = entry.find(f"{ATOM}summary")
+    # The summary is HTML, so the text arrives escaped once more and reads as typed.
+    assert summary.get("type") == "html"
+    assert summary.text == "R&amp;D budgets &lt; 5% of &lt;b&gt;spending&lt;/b&gt;"
+
+
+def test_atom_names_a_contributions_authors(wpsr, rf):
+    contribution = Contribution.objects.published().for_listing().get(slug=FOX_SLUG)
+    feed = _atom(atom_response([contribution], rf.get("/contributions/"), "Expert contributions", "/contributions/"))
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == FOX_TITLE
+    assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Jonathan Fox"
+    assert entry.findtext(f"{ATOM}summary").startswith("Reviews institutionally resilient participatory oversight reforms")
+
+
+@pytest.mark.parametrize("items", [[], Finding.objects.none()], ids=["list", "queryset"])
+def test_empty_atom_feed_is_still_valid(db, rf, items):
+    feed = _atom(atom_response(items, rf.get("/findings/"), "Key findings", "/findings/"))
+    assert feed.findall(f"{ATOM}entry") == []
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == UN_DESA
+    assert feed.findtext(f"{ATOM}updated")

@@ -1,0 +1,269 @@
+"""`/search/`: every published kind, ranked, with excerpts, query syntax, facets and "did you mean"."""
+import json
+
+import pytest
+from django.utils.html import escape
+
+from findings.models import Finding, Topic
+
+from .html import links, results, results_count, visible_text
+
+AI_FINDING = "/findings/ai-to-identify-corruption-in-procurement/"
+AI_FINDING_TEXT = "Help address development challenges (e.g. AI to identify corruption in procurement)"
+HEALTHCARE_FINDING = "/findings/innovations-in-healthcare-and-education/"
+PANDEMIC_FINDING = "/findings/essential-role-in-furthering-innovation/"
+DIGITAL_SERVICES_FINDING = "/findings/regulation-of-digital-services/"
+DIGITAL_DIVIDES_FINDING = "/findings/technology-while-addressing-digital-divides/"
+
+
+@pytest.fixture(autouse=True)
+def _one_page_of_results(settings):
+    """Every result on one page, so a test sees the whole result set."""
+    settings.PORTAL_PAGE_SIZE = 100
+
+
+def _search(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return response
+
+
+def _urls(client, q, **params):
+    return [result.url for result in results(_search(client, q=q, **params).content)]
+
+
+def _titles(client, q):
+    return [result.title for result in results(_search(client, q=q).content)]
+
+
+def _json(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_corruption_lists_the_procurement_finding_first(wpsr, client):
+    found = results(_search(client, q="corruption").content)
+    assert (found[0].url, found[0].title) == (AI_FINDING, AI_FINDING_TEXT)
+
+
+def test_a_plural_finds_the_singular(wpsr, client):
+    titles = _titles(client, "innovations")
+    assert "Innovations in healthcare, education" in titles
+    assert "Essential role in furthering innovation during the pandemic" in titles
+
+
+def test_a_quoted_phrase_needs_its_words_side_by_side(wpsr, client):
+    assert _urls(client, '"digital services"') == [DIGITAL_SERVICES_FINDING]
+    # Unquoted, an item with "digital" in its text and "services" in its topic matches too.
+    apart = _urls(client, "digital services")
+    assert DIGITAL_SERVICES_FINDING in apart and DIGITAL_DIVIDES_FINDING in apart
+
+
+def test_a_minus_word_leaves_out_the_items_that_contain_it(wpsr, client):
+    with_pandemic = _urls(client, "innovation")
+    without = _urls(client, "innovation -pandemic")
+    assert PANDEMIC_FINDING in with_pandemic and HEALTHCARE_FINDING in with_pandemic
+    assert PANDEMIC_FINDING not in without and HEALTHCARE_FINDING in without
+    pandemic_items = set(_urls(client, "pandemic"))
+    assert set(without) == set(with_pandemic) - pandemic_items
+
+
+def test_or_finds_items_with_either_word(wpsr, client):
+    assert _urls(client, "corruption") == [AI_FINDING]
+    assert _urls(client, "healthcare") == [HEALTHCARE_FINDING]
+    assert sorted(_urls(client, "corruption OR healthcare")) == sorted([AI_FINDING, HEALTHCARE_FINDING])
+    assert _urls(client, "corruption healthcare") == []
+
+
+def test_a_result_shows_its_kind_a_highlighted_excerpt_its_tags_and_a_link(wpsr, client):
+    response = _search(client, q="corruption")
+    [result] = results(response.content)
+    assert result.text == f"Key finding {AI_FINDING_TEXT} Tags (editorial): AI Corruption Digital technology Procurement"
+    html = response.content.decode()
+    assert (
+        f'<a href="{AI_FINDING}">Help address development challenges (e.g. AI to identify <mark>corruption</mark>'
+        " in procurement)</a>"
+    ) in html
+    assert "/findings/?tag=corruption" in links(response.content)
+
+
+def test_every_kind_is_searched(wpsr, client):
+    kinds = {url.split("/")[1] for url in _urls(client, "innovation")}
+    assert kinds == {"findings", "suggestions", "topics", "contributions", "chapters"}
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        (
+            {"kind": "suggestion"},
+            {
+                "/suggestions/consolidate-crisis-innovations/",
+                "/suggestions/encourage-a-problem-solving-culture/",
+                "/suggestions/prioritize-participatory-governance-and-citizen-oversight/",
+            },
+        ),
+        (
+            {"chapter": "chapter-1"},
+            {
+                "/contributions/gender-equality-in-public-administration/",
+                "/contributions/communication-with-social-actors/",
+                "/contributions/civic-space-and-the-covid-19-pandemic/",
+            },
+        ),
+        (
+            {"tag": "public-servants"},
+            {
+                PANDEMIC_FINDING,
+                "/findings/surge-in-collaboration-and-unity/",
+                "/suggestions/encourage-a-problem-solving-culture/",
+                "/contributions/gender-equality-in-public-administration/",
+            },
+        ),
+        (
+            {"kind": ["finding", "contribution"], "tag": "public-servants"},
+            {PANDEMIC_FINDING, "/findings/surge-in-collaboration-and-unity/", "/contributions/gender-equality-in-public-administration/"},
+        ),
+    ],
+    ids=["kind", "chapter", "tag", "two-kinds-and-a-tag"],
+)
+def test_facets_narrow_the_search_results(wpsr, client, params, expected):
+    response = _search(client, q="pandemic", **params)
+    assert {result.url for result in results(response.content)} == expected
+    assert results_count(response.content) == len(expected)
+
+
+@pytest.mark.parametrize("query", ["q=pandemic", "q=innovation", "q=innovation&kind=topic", "q=pandemic&tag=crisis-management"])
+def test_every_search_facet_count_is_the_number_its_link_finds(wpsr, client, query):
+    facets = _json(client, f"/search/?{query}&format=json")["facets"]
+    assert set(facets) == {"kind", "tag", "chapter"}
+    checked = 0
+    for name, values in facets.items():
+        for value in values:
+            page = client.get(value["url"])
+            found = results(page.content)
+            assert results_count(page.content) == len(found) == value["count"], (name, value)
+            assert _json(client, value["url"] + "&format=json")["count"] == value["count"]
+            checked += 1
+    assert checked >= 4
+
+
+def test_kind_facet_counts_add_up_to_the_results(wpsr, client):
+    data = _json(client, "/search/?q=pandemic&format=json")
+    kinds = {value["value"]: value["count"] for value in data["facets"]["kind"]}
+    assert kinds == {"finding": 3, "suggestion": 3, "contribution": 5}
+    assert data["count"] == 11
+    assert [value["label"] for value in data["facets"]["kind"]] == ["Expert contribution", "Key finding", "Suggestion"]
+
+
+def test_empty_search_shows_the_form_and_suggested_tags(wpsr, client):
+    response = _search(client)
+    text = visible_text(response.content)
+    assert "Words to find" in text
+    assert "Or start from a tag Digital technology (9) Crisis management (8) Public servants (7)" in text
+    assert "/tags/digital-technology/" in links(response.content)
+    assert results(response.content) == []
+    assert "Nothing matches" not in text
+
+
+def test_a_query_of_only_excluded_words_asks_for_a_word(wpsr, client):
+    response = _search(client, q="-pandemic")
+    text = visible_text(response.content)
+    assert "Add a word to search for: excluded words alone match nothing." in text
+    assert results(response.content) == []
+    assert "Or start from a tag" in text
+
+
+def test_a_misspelling_suggests_the_word_and_the_suggestion_finds_it(wpsr, client):
+    response = _search(client, q="corruptoin")
+    text = visible_text(response.content)
+    assert "0 results match these filters" in text
+    assert "Did you mean corruption?" in text
+    assert "Nothing matches “corruptoin”." in text
+    assert "/search/?q=corruption" in links(response.content)
+
+    followed = client.get("/search/?q=corruption")
+    assert results(followed.content)[0].url == AI_FINDING
+
+
+def test_a_query_that_matches_is_not_second_guessed(wpsr, client):
+    assert "Did you mean" not in visible_text(_search(client, q="corruption").content)
+
+
+def test_drafts_never_appear_in_results_or_facet_counts(wpsr, client):
+    before = _json(client, "/search/?q=innovations&format=json")
+    finding = Finding.objects.get(slug="innovations-in-healthcare-and-education")
+    finding.status = "draft"
+    finding.save()
+
+    after = _json(client, "/search/?q=innovations&format=json")
+    assert "http://testserver" + HEALTHCARE_FINDING not in [result["url"] for result in after["results"]]
+    assert after["count"] == before["count"] - 1
+
+    def counts(data, facet):
+        return {value["value"]: value["count"] for value in data["facets"][facet]}
+
+    assert counts(after, "kind")["finding"] == counts(before, "kind")["finding"] - 1
+    assert counts(after, "chapter")["chapter-3"] == counts(before, "chapter")["chapter-3"] - 1
+    assert counts(after, "tag")["health"] == counts(before, "tag")["health"] - 1
+    assert counts(after, "tag")["education"] == counts(before, "tag")["education"] - 1
+    assert HEALTHCARE_FINDING not in _urls(client, "healthcare")
+
+
+def test_a_draft_topic_hides_its_findings_from_search(wpsr, client):
+    topic = Topic.objects.get(slug="digital-technology")
+    topic.status = "draft"
+    topic.save()
+    response = _search(client, q="corruption")
+    assert results(response.content) == []
+    assert "Nothing matches “corruption”." in visible_text(response.content)
+    assert _json(client, "/search/?q=corruption&format=json")["facets"] == {"kind": [], "tag": [], "chapter": []}
+
+
+HOSTILE = [
+    "x" * 5000,
+    '"abc',
+    "-",
+    "OR OR",
+    "NEAR(corruption",
+    "*",
+    "^",
+    "corrupt*",
+    "col:word",
+    "title:corruption",
+    "AND NOT",
+    "( )",
+    "'",
+    "\\",
+    "!:&|",
+    '<script>alert("x")</script>',
+    "<b>corruption</b>",
+    "🙂 corruption",
+    "%_",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_queries_never_fail_and_come_back_escaped(wpsr, client, q):
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+    html = response.content.decode()
+    shown = q.strip()[:200]
+    assert f'name="q" value="{escape(shown)}"' in html
+    if "<" in q:
+        assert q not in html
+    assert client.get("/search/", {"q": q, "format": "json"}).status_code == 200
+
+
+def test_html_in_a_query_is_shown_as_text_not_markup(wpsr, client):
+    response = _search(client, q="<b>corruption</b>")
+    assert "“<b>corruption</b>”" in visible_text(response.content)
+    assert "<b>corruption" not in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=corruption%00", "q=corruption&tag=%00"])
+def test_a_nul_character_is_a_bad_request(wpsr, client, query):
+    response = client.get(f"/search/?{query}")
+    assert response.status_code == 400
+    assert "Bad request" in visible_text(response.content)

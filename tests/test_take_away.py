@@ -1,0 +1,263 @@
+"""Taking a filtered list away: CSV, JSON, Atom, BibTeX and RIS hold exactly what the page shows;
+detail pages say how to cite them and lead on to related and neighbouring items."""
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ElementTree
+from html import unescape
+from urllib.parse import urljoin
+
+import bibtexparser
+import pytest
+import rispy
+from bibtexparser.bparser import BibTexParser
+from django.utils import timezone
+
+from findings.exports import CSV_COLUMNS
+from findings.models import Finding
+
+from .html import head_links, result_urls, results_count, visible_text
+
+SERVER = "http://testserver"
+ATOM = "{http://www.w3.org/2005/Atom}"
+AI_FINDING = "/findings/ai-to-identify-corruption-in-procurement/"
+AI_FINDING_TEXT = "Help address development challenges (e.g. AI to identify corruption in procurement)"
+FULL_TITLE = (
+    "World Public Sector Report 2023: Transforming institutions to achieve the Sustainable Development Goals "
+    "after the pandemic"
+)
+CHAPTER_3_QUESTION = (
+    "What assets and innovations could Governments mobilize to transform the public sector and achieve the SDGs?"
+)
+FOX = "/contributions/governance-reform-and-public-service-provision/"
+FOX_TITLE = "Governance reform and public service provision: institutional resilience and State-society synergy"
+
+# Lists and searches long enough to need several pages of three.
+MULTI_PAGE = [
+    "/findings/?tag=digital-technology",
+    "/findings/?match=any&tag=digital-technology&tag=regulation",
+    "/contributions/?chapter=chapter-1",
+    "/topics/?dimension=internal-ways-of-working&q=innovation",
+    "/search/?q=pandemic",
+    "/search/?q=innovation&kind=finding&kind=suggestion",
+]
+DIGITAL_TECHNOLOGY_FINDINGS = "/findings/?tag=digital-technology&topic=digital-technology"
+DIGITAL_TECHNOLOGY_SLUGS = [
+    "ai-to-identify-corruption-in-procurement",
+    "data-to-inform-decision-making",
+    "technology-is-not-a-solution-in-itself",
+]
+
+
+@pytest.fixture(autouse=True)
+def _pages_of_three(settings):
+    settings.PORTAL_PAGE_SIZE = 3
+
+
+def _with_format(url, fmt):
+    return f"{url}{'&' if '?' in url else '?'}format={fmt}"
+
+
+def _get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+def _html_result_urls(client, url):
+    """Every result of every HTML page, following the "Next" links; and how many pages there were."""
+    found, pages = [], 0
+    while url:
+        response = _get(client, url)
+        pages += 1
+        found += [SERVER + link for link in result_urls(response.content)]
+        following = re.findall(r'<a href="([^"]*)" rel="next">', response.content.decode())
+        url = urljoin(url, unescape(following[0])) if following else None
+    return found, pages
+
+
+def _json_result_urls(client, url):
+    found, following = [], _with_format(url, "json")
+    while following:
+        data = json.loads(_get(client, following).content)
+        found += [result["url"] for result in data["results"]]
+        following = data["next"]
+    return found, data["count"]
+
+
+def _csv_rows(client, url):
+    response = _get(client, _with_format(url, "csv"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def _atom(client, url):
+    response = _get(client, url)
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return ElementTree.fromstring(response.content)
+
+
+def _bibtex(response):
+    return bibtexparser.loads(response.content.decode(), BibTexParser(common_strings=True)).entries
+
+
+@pytest.mark.parametrize("url", MULTI_PAGE)
+def test_csv_and_json_hold_exactly_the_results_of_every_html_page(wpsr, client, url):
+    shown, pages = _html_result_urls(client, url)
+    assert pages >= 2, "the case should need several pages"
+    assert len(shown) == len(set(shown)) == results_count(_get(client, url).content)
+
+    rows = _csv_rows(client, url)
+    assert rows[0] == CSV_COLUMNS
+    assert [row[CSV_COLUMNS.index("url")] for row in rows[1:]] == shown
+
+    json_urls, count = _json_result_urls(client, url)
+    assert json_urls == shown and count == len(shown)
+
+
+def test_csv_of_a_filtered_list_describes_each_item(wpsr, client):
+    rows = _csv_rows(client, DIGITAL_TECHNOLOGY_FINDINGS)
+    assert rows[1] == [
+        "finding:ai-to-identify-corruption-in-procurement",
+        "finding",
+        AI_FINDING_TEXT,
+        SERVER + AI_FINDING,
+        "AI; Corruption; Digital technology; Procurement",
+        f"Digital technology; Chapter 3: {CHAPTER_3_QUESTION}",
+        f"{SERVER}/topics/digital-technology/; {SERVER}/chapters/chapter-3/",
+        "Innovation in public administration: learning from the COVID-19 period "
+        "(UN DESA slide deck presenting WPSR 2023 chapter 3)",
+        "",
+    ]
+    assert len(rows) == 1 + 3
+
+
+def test_atom_feed_of_a_filtered_list_holds_only_its_items_and_names_the_filters(wpsr, client):
+    feed = _atom(client, _with_format(DIGITAL_TECHNOLOGY_FINDINGS, "atom"))
+    assert feed.findtext(f"{ATOM}title") == "Key findings – WPSR 2023 (tag: Digital technology; topic: Digital technology)"
+    entries = [entry.find(f"{ATOM}link").get("href") for entry in feed.iter(f"{ATOM}entry")]
+    assert entries == [f"{SERVER}/findings/{slug}/" for slug in DIGITAL_TECHNOLOGY_SLUGS]
+    assert feed.find(f"{ATOM}link[@rel='alternate']").get("href") == SERVER + DIGITAL_TECHNOLOGY_FINDINGS
+
+
+def test_list_page_links_its_feed_in_the_head(wpsr, client):
+    page = _get(client, DIGITAL_TECHNOLOGY_FINDINGS)
+    [feed_link] = [link for link in head_links(page.content) if link.get("type") == "application/atom+xml"]
+    assert feed_link["rel"] == "alternate"
+    assert feed_link["title"] == "Key findings – WPSR 2023 (tag: Digital technology; topic: Digital technology)"
+    assert feed_link["href"] == _with_format(DIGITAL_TECHNOLOGY_FINDINGS, "atom")
+    feed = _atom(client, feed_link["href"])
+    assert feed.findtext(f"{ATOM}title") == feed_link["title"]
+
+
+def test_plain_list_feed_has_the_list_title_alone(wpsr, client):
+    page = _get(client, "/contributions/")
+    [feed_link] = [link for link in head_links(page.content) if link.get("type") == "application/atom+xml"]
+    assert feed_link["title"] == "Expert contributions – WPSR 2023"
+    feed = _atom(client, feed_link["href"])
+    assert len(feed.findall(f"{ATOM}entry")) == 13
+
+
+def test_search_feed_names_the_words_and_facets_and_holds_the_results(wpsr, client):
+    url = "/search/?q=pandemic&kind=suggestion"
+    [feed_link] = [link for link in head_links(_get(client, url).content) if link.get("type") == "application/atom+xml"]
+    assert feed_link["title"] == "Search – WPSR 2023 (kind: Suggestion; search: “pandemic”)"
+    feed = _atom(client, feed_link["href"])
+    assert feed.findtext(f"{ATOM}title") == feed_link["title"]
+    shown, _ = _html_result_urls(client, url)
+    assert sorted(entry.find(f"{ATOM}link").get("href") for entry in feed.iter(f"{ATOM}entry")) == sorted(shown)
+    assert len(shown) == 3
+
+
+@pytest.mark.parametrize("url", [DIGITAL_TECHNOLOGY_FINDINGS, "/search/?q=pandemic&kind=contribution"])
+def test_bibtex_and_ris_of_a_filtered_list_hold_exactly_its_items(wpsr, client, url):
+    shown, _ = _html_result_urls(client, url)
+    entries = _bibtex(_get(client, _with_format(url, "bibtex")))
+    assert [entry["url"] for entry in entries] == shown
+    records = rispy.loads(_get(client, _with_format(url, "ris")).content.decode())
+    assert [record["urls"] for record in records] == [[item] for item in shown]
+
+
+def test_bibtex_of_filtered_contributions_are_chapters_by_their_authors(wpsr, client):
+    entries = _bibtex(_get(client, "/contributions/?tag=participation&tag=civil-society&format=bibtex"))
+    assert [(entry["ENTRYTYPE"], entry["url"]) for entry in entries] == [
+        ("incollection", f"{SERVER}/contributions/civic-space-and-the-covid-19-pandemic/"),
+        ("incollection", SERVER + FOX),
+    ]
+    assert entries[1]["author"] == "Fox, Jonathan"
+
+
+@pytest.mark.parametrize(
+    "url, citation",
+    [
+        (
+            AI_FINDING,
+            "United Nations Department of Economic and Social Affairs (2023). "
+            f"“{AI_FINDING_TEXT}”. In {FULL_TITLE}, chapter 3: {CHAPTER_3_QUESTION} {SERVER}{AI_FINDING}.",
+        ),
+        (FOX, f"Fox, Jonathan (2023). “{FOX_TITLE}”. In {FULL_TITLE}, chapter 3: {CHAPTER_3_QUESTION} {SERVER}{FOX}."),
+    ],
+    ids=["finding", "contribution"],
+)
+def test_detail_page_says_how_to_cite_it_and_offers_bibtex_and_ris(wpsr, client, url, citation):
+    page = _get(client, url)
+    today = timezone.localdate()
+    text = visible_text(page.content)
+    assert f"Cite this {citation} Accessed {today.day} {today:%B %Y}." in text
+    assert "Download the citation for a reference manager: BibTeX · RIS" in text
+
+    [entry] = _bibtex(_get(client, url + "?format=bibtex"))
+    assert entry["url"] == SERVER + url
+    [record] = rispy.loads(_get(client, url + "?format=ris").content.decode())
+    assert record["urls"] == [SERVER + url]
+    assert record["type_of_reference"] == ("CHAP" if url == FOX else "GEN")
+
+
+def _related(page):
+    section = re.search(r'<section aria-labelledby="related-heading">(.*?)</section>', page.content.decode(), re.S)
+    return visible_text(section.group(1)) if section else None
+
+
+def _neighbours(page):
+    html = page.content.decode()
+    return [re.findall(rf'<a rel="{rel}" href="([^"]*)">', html) for rel in ("prev", "next")]
+
+
+def test_related_findings_are_those_sharing_the_most_tags(wpsr, client):
+    page = _get(client, "/findings/subnational-response-to-crises/")
+    assert _related(page) == (
+        "Related key findings (sharing the most editorial tags) "
+        "Crisis management – avoid the challenge of fragmentation (2 shared tags) "
+        "integrating isolated innovative local experiences in multiscale governance approaches (1 shared tag)"
+    )
+
+
+def test_previous_and_next_stay_within_the_topic(wpsr, client):
+    first, middle, last = (
+        "/findings/subnational-response-to-crises/",
+        "/findings/crisis-management-avoid-fragmentation/",
+        "/findings/integrating-isolated-local-innovations/",
+    )
+    assert _neighbours(_get(client, first)) == [[], [middle]]
+    assert _neighbours(_get(client, middle)) == [[first], [last]]
+    # The next topic's first finding is not "next": it belongs to another topic.
+    assert _neighbours(_get(client, last)) == [[middle], []]
+    assert "Previous Subnational response to crises - more agile & responsive?" in visible_text(_get(client, middle).content)
+
+
+def test_related_and_neighbouring_items_leave_out_drafts(wpsr, client):
+    finding = Finding.objects.get(slug="crisis-management-avoid-fragmentation")
+    finding.status = "draft"
+    finding.save()
+    page = _get(client, "/findings/subnational-response-to-crises/")
+    assert _related(page) == (
+        "Related key findings (sharing the most editorial tags) "
+        "integrating isolated innovative local experiences in multiscale governance approaches (1 shared tag)"
+    )
+    assert _neighbours(page) == [[], ["/findings/integrating-isolated-local-innovations/"]]
+
+
+def test_a_finding_without_shared_tags_lists_no_related_items(wpsr, client):
+    # Its one tag, "Hybrid services", is on no other finding.
+    assert _related(_get(client, "/findings/hybrid-service-delivery-models/")) is None
