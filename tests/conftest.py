@@ -10,6 +10,9 @@ def _plain_http_and_unhashed_static(settings):
     `collectstatic`; test_settings.py checks both of those separately.
     """
     settings.SECURE_SSL_REDIRECT = False
+    # Secure cookies are never sent over the live server's plain HTTP (browser sign-in tests).
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
     settings.STORAGES = {

@@ -36,6 +36,9 @@ AXE_PAGES = [
     "/findings/ai-to-identify-corruption-in-procurement/",
     "/topics/digital-technology/",
     "/tags/",
+    # Facets with choices made, and search results with their facets.
+    "/findings/?tag=digital-technology&topic=digital-technology&q=data",
+    "/search/?q=innovation&kind=finding",
 ]
 PHONE_PAGES = [
     "/",

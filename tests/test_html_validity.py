@@ -38,6 +38,9 @@ def _public_urls(client) -> list[str]:
         urls += [url, f"{url}?tag=data&tag=digital-technology", f"{url}?tag=nope"]
         if client.get(url).context["page"].has_next():
             urls.append(f"{url}?page=2")
+    urls += [f"{reverse('findings:finding-list')}?q=data&tag=data&match=any&sort=title&topic=nope"]
+    search = reverse("findings:search")
+    urls += [search, f"{search}?q=innovation", f"{search}?q=innovation&kind=finding&tag=skills", f"{search}?q=corruptoin"]
     return urls
 
 

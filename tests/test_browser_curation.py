@@ -1,0 +1,78 @@
+"""In a real browser: an Editor changes a finding and sends it to review, a Publisher publishes
+it, and the public page then shows the change with no serious or critical axe violation."""
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from findings.models import Finding
+
+from .test_browser import _allow_sync_orm_beside_playwright, _format_violations, browser, page, site  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long passphrase 42"
+SLUG = "hybrid-service-delivery-models"
+NEW_TEXT = "Hybrid service delivery models, online and in person"
+
+
+def _member(django_user_model, username, group):
+    user = django_user_model.objects.create_user(username, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def _sign_in(page, site, username):
+    page.goto(site + "/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
+
+
+def _sign_out(page):
+    page.get_by_role("button", name="Log out").click()
+
+
+def test_editor_changes_and_publisher_publishes(site, page, django_user_model):
+    _member(django_user_model, "editor", "Editors")
+    _member(django_user_model, "publisher", "Publishers")
+    finding = Finding.objects.get(slug=SLUG)
+    finding.status = "draft"
+    finding.save()
+    change_url = f"{site}/admin/findings/finding/{finding.pk}/change/"
+
+    # The Editor rewrites the draft and sends it to review; "Published" is refused.
+    _sign_in(page, site, "editor")
+    page.goto(change_url)
+    page.get_by_label("Text").fill(NEW_TEXT)
+    page.get_by_label("Status").select_option("published")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Only Publishers can publish or unpublish.")).to_be_visible()
+    page.get_by_label("Status").select_option("review")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+    _sign_out(page)
+
+    # Still not public.
+    response = page.goto(f"{site}/findings/{SLUG}/")
+    assert response.status == 404
+
+    # The Publisher publishes it from the list with the bulk action.
+    _sign_in(page, site, "publisher")
+    page.goto(f"{site}/admin/findings/finding/?status__exact=review")
+    page.get_by_role("checkbox", name="Select this object for an action").first.check()
+    page.locator("select[name=action]").select_option("publish")
+    page.get_by_role("button", name="Go").click()
+    expect(page.get_by_text("Published: 1 finding.")).to_be_visible()
+    _sign_out(page)
+
+    # The public page shows the Editor's words, and passes axe.
+    page.goto(f"{site}/findings/{SLUG}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(NEW_TEXT)
+    violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not violations, _format_violations(f"/findings/{SLUG}/", violations)
+
+    published = Finding.objects.get(slug=SLUG)
+    assert (published.status, published.published_by.username) == ("published", "publisher")
+    assert [record.history_user.username for record in published.history.all()[:2]] == ["publisher", "editor"]
