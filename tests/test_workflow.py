@@ -104,3 +104,27 @@ def test_view_on_site_from_the_admin_opens_the_draft_preview(draft_finding, admi
     response = admin_client.get(reverse("admin:view_on_site", args=[content_type.pk, draft_finding.pk]), follow=True)
     assert response.status_code == 200
     assert "Preview: this page is not public." in visible_text(response.content)
+
+
+def test_a_draft_is_absent_from_every_take_away_and_discovery_surface(draft_finding, client):
+    url = draft_finding.get_absolute_url()
+    surfaces = {
+        "json": "/findings/?format=json&tag=data",
+        "csv": "/findings/?format=csv",
+        "atom": "/findings/?format=atom",
+        "bibtex": "/findings/?format=bibtex",
+        "ris": "/findings/?format=ris",
+        "search": "/search/?q=decision-making",
+        "search json": "/search/?q=decision-making&format=json",
+        "sitemap": "/sitemap.xml",
+        "related items": "/findings/technology-is-not-a-solution-in-itself/",
+        "tag page": "/tags/data/",
+    }
+    for name, surface in surfaces.items():
+        response = client.get(surface)
+        assert response.status_code == 200, name
+        assert url not in response.content.decode(), f"the draft leaks through {name}"
+    # The draft was the only finding tagged "data": the facet no longer offers it.
+    facets = client.get("/findings/?format=json").json()["facets"]
+    assert "data" not in [value["value"] for value in facets["tag"]]
+    assert "data" in [value["value"] for value in client.get("/topics/?format=json").json()["facets"]["tag"]]
