@@ -346,7 +346,7 @@ class _ContentDetailView(DetailView):
         )
 
     def crumb_label(self, obj):
-        return str(obj)
+        return _truncate(str(obj))
 
 
 class ChapterDetailView(_ContentDetailView):
@@ -386,9 +386,6 @@ class FindingDetailView(_ContentDetailView):
     list_name, list_title = "findings:finding-list", "Key findings"
     parent_field = "topic"
 
-    def crumb_label(self, obj):
-        return _truncate(obj.text)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         siblings = self.object.topic.findings.published().exclude(pk=self.object.pk)
@@ -400,9 +397,6 @@ class SuggestionDetailView(_ContentDetailView):
     model = Suggestion
     list_name, list_title = "findings:suggestion-list", "Suggestions"
     parent_field = "report"
-
-    def crumb_label(self, obj):
-        return _truncate(obj.text)
 
 
 def _truncate(text, length=60):
