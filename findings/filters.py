@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.http import QueryDict
 
 from .forms import read_params
+from .search import published_documents
 
 MAX_VALUES = 10  # per facet: more is a malformed URL, not a real choice
 _SLUG = re.compile(r"^[-\w]{1,100}$")
@@ -112,6 +113,19 @@ class PageState:
                 else:
                     self.messages.append(f"Ignored {name}=“{value[:100]}”: not a valid {name}.")
             self.selected[name] = values
+        # Links from this page carry only what was understood, so a warning is not repeated.
+        self.params = self._understood(params, clean)
+
+    def _understood(self, params, clean):
+        understood = params.copy()
+        for name, values in self.selected.items():
+            understood.setlist(name, values)
+        for name in ("q", "sort", "match", "format", "page"):
+            if name in understood and name != "page" and not clean.get(name):
+                understood.pop(name)
+        if "page" in understood and not understood.get("page", "").isdigit():
+            understood.pop("page")
+        return understood
 
     @property
     def has_filters(self):
@@ -277,10 +291,7 @@ class FacetedSearch(FacetedList):
 
     def __init__(self, documents, state, kinds):
         self.kinds = kinds  # {kind: model}
-        published = Q(pk__in=[])
-        for kind, model in kinds.items():
-            published |= Q(kind=kind, object_id__in=model.objects.published().values("pk"))
-        super().__init__(documents.filter(published), SEARCH_FACETS, state)
+        super().__init__(published_documents(documents, kinds), SEARCH_FACETS, state)
 
     def _public(self, facet):
         return {}

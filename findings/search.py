@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -156,6 +156,14 @@ def matching_documents(parsed):
     return SearchDocument.objects.filter(id__in=RawSQL(_FTS5_MATCHES, [_fts5_expression(parsed)]))
 
 
+def published_documents(documents, kinds=SEARCHABLE):
+    """Only the rows of published items (each kind's `published()`): all that search may show."""
+    published = Q(pk__in=[])
+    for kind, model in kinds.items():
+        published |= Q(kind=kind, object_id__in=model.objects.published().values("pk"))
+    return documents.filter(published)
+
+
 def matching_ids(kind, parsed):
     """The ids of `kind` items matching the query, as a subquery for list pages."""
     return matching_documents(parsed).filter(kind=kind).values("object_id")
@@ -256,7 +264,11 @@ def did_you_mean(parsed):
         joined = " ".join(words)
         corrected.append(f'"{joined}"' if " " in joined else joined)
     corrected += [f"-{term}" if " " not in term else f'-"{term}"' for term in parsed.negative]
-    return " ".join(corrected) if changed else None
+    if not changed:
+        return None
+    suggestion = " ".join(corrected)
+    # Drafts are indexed too: a correction that finds nothing published would reveal their words.
+    return suggestion if published_documents(matching_documents(parse_query(suggestion))).exists() else None
 
 
 def _closest_word(word):

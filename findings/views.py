@@ -205,7 +205,7 @@ def search(request):
     context = {"state": state, "parsed": parsed, "title": "Search", "breadcrumbs": _crumbs(("Search", None))}
     if parsed.is_empty:
         if state.q:
-            state.messages.append("Add a word to search for: excluded words alone match nothing.")
+            state.messages.append("Type at least one word to search for (excluded words alone match nothing).")
         context["suggested_tags"] = published_tag_counts().order_by("-item_count", "name")[:12]
         return render(request, "findings/search.html", context)
 

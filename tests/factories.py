@@ -90,3 +90,17 @@ def make_contribution(chapter=None, topics=(), tags=(), **fields):
 def make_author(source, **fields):
     n = _next()
     return Author.objects.create(source=source, **{"name": f"Author {n}", "slug": f"author-{n}", **PUBLISHED, **fields})
+
+
+PASSWORD = "a long passphrase 42"
+
+
+def make_member(username, group=None):
+    """A staff user who can sign in to the admin, in the Editors or Publishers group."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user

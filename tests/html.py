@@ -152,3 +152,15 @@ def results_count(content) -> int:
     match = re.search(r'<p class="results-count"[^>]*>\s*<strong>(\d+)</strong>', html)
     assert match, "the page states no result count"
     return int(match.group(1))
+
+
+def get_page(client, url):
+    """The response at `url`, which must be a 200."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+def with_format(url, fmt):
+    """`url` asking for a take-away format (`format=csv`, ...), its other parameters kept."""
+    return f"{url}{'&' if '?' in url else '?'}format={fmt}"

@@ -1,25 +1,32 @@
 """In a real browser: an Editor changes a finding and sends it to review, a Publisher publishes
 it, and the public page then shows the change with no serious or critical axe violation."""
+import importlib
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from findings.models import Finding
 
+from .factories import PASSWORD, make_member
 from .test_browser import _allow_sync_orm_beside_playwright, _format_violations, browser, page, site  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long passphrase 42"
 SLUG = "hybrid-service-delivery-models"
 NEW_TEXT = "Hybrid service delivery models, online and in person"
 
 
-def _member(django_user_model, username, group):
-    user = django_user_model.objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
+@pytest.fixture
+def roles(site):
+    """The groups of migration 0002 again: live-server tests flush the database after each
+    test, and the flush recreates permissions but not the data a migration added."""
+    migration = importlib.import_module("findings.migrations.0002_editors_and_publishers")
+    for role in ("Editors", "Publishers"):
+        group, _ = Group.objects.get_or_create(name=role)
+        codenames = migration._codenames(role)
+        group.permissions.set(Permission.objects.filter(content_type__app_label__in=["findings", "taggit"], codename__in=codenames))
 
 
 def _sign_in(page, site, username):
@@ -34,9 +41,9 @@ def _sign_out(page):
     page.get_by_role("button", name="Log out").click()
 
 
-def test_editor_changes_and_publisher_publishes(site, page, django_user_model):
-    _member(django_user_model, "editor", "Editors")
-    _member(django_user_model, "publisher", "Publishers")
+def test_editor_changes_and_publisher_publishes(site, roles, page):
+    make_member("editor", "Editors")
+    make_member("publisher", "Publishers")
     finding = Finding.objects.get(slug=SLUG)
     finding.status = "draft"
     finding.save()

@@ -7,7 +7,7 @@ from html import unescape
 
 import pytest
 
-from .html import result_urls, results_count, visible_text
+from .html import get_page, result_urls, results_count, visible_text, with_format
 
 SERVER = "http://testserver"
 
@@ -57,27 +57,13 @@ def _one_page_of_results(settings):
     settings.PORTAL_PAGE_SIZE = 100
 
 
-def _with_format(url, fmt):
-    return f"{url}{'&' if '?' in url else '?'}format={fmt}"
-
-
-def _html(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response
-
-
 def _json(client, url):
-    response = client.get(_with_format(url, "json"))
-    assert response.status_code == 200, url
-    return json.loads(response.content)
+    return json.loads(get_page(client, with_format(url, "json")).content)
 
 
 def _csv_urls(client, url):
-    response = client.get(_with_format(url, "csv"))
-    assert response.status_code == 200, url
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
-    return [row["url"] for row in rows]
+    response = get_page(client, with_format(url, "csv"))
+    return [row["url"] for row in csv.DictReader(io.StringIO(response.content.decode("utf-8")))]
 
 
 def _chips(response):
@@ -96,7 +82,7 @@ def _slugs(response):
 @pytest.mark.parametrize("path, query", CASES, ids=[f"{path}?{query}" for path, query in CASES])
 def test_every_facet_count_is_what_its_link_finds_in_html_json_and_csv(wpsr, client, path, query):
     url = f"{path}?{query}" if query else path
-    page = _html(client, url)
+    page = get_page(client, url)
     facets = _json(client, url)["facets"]
     html = page.content.decode()
     checked = 0
@@ -104,7 +90,7 @@ def test_every_facet_count_is_what_its_link_finds_in_html_json_and_csv(wpsr, cli
         for value in values:
             # The form shows the value with its count, checked when chosen.
             assert f'{value["label"]} <span class="count">({value["count"]})</span>' in html, value
-            target = _html(client, value["url"])
+            target = get_page(client, value["url"])
             shown = [SERVER + link for link in result_urls(target.content)]
             assert results_count(target.content) == len(shown) == value["count"], (name, value)
             data = _json(client, value["url"])
@@ -129,24 +115,24 @@ def test_a_facet_link_is_the_html_address_of_that_filter(wpsr, client):
 
 
 def test_chosen_values_are_checked_in_the_form(wpsr, client):
-    html = _html(client, "/findings/?tag=digital-technology&topic=digital-technology").content.decode()
+    html = get_page(client, "/findings/?tag=digital-technology&topic=digital-technology").content.decode()
     checked = re.findall(r'<input type="checkbox" id="[^"]+" name="(\w+)" value="([^"]+)" checked>', html)
     assert sorted(checked) == [("tag", "digital-technology"), ("topic", "digital-technology")]
 
 
 def test_two_tags_require_both(wpsr, client):
-    findings = _html(client, "/findings/?tag=digital-technology&tag=regulation")
+    findings = get_page(client, "/findings/?tag=digital-technology&tag=regulation")
     assert _slugs(findings) == {"regulation-of-digital-services"}
-    contributions = _html(client, "/contributions/?tag=participation&tag=civil-society")
+    contributions = get_page(client, "/contributions/?tag=participation&tag=civil-society")
     assert _slugs(contributions) == {
         "governance-reform-and-public-service-provision",
         "civic-space-and-the-covid-19-pandemic",
     }
-    assert _slugs(_html(client, "/topics/?tag=health&tag=ai")) == set()
+    assert _slugs(get_page(client, "/topics/?tag=health&tag=ai")) == set()
 
 
 def test_match_any_gives_the_items_with_either_tag(wpsr, client):
-    findings = _html(client, "/findings/?match=any&tag=digital-technology&tag=regulation")
+    findings = get_page(client, "/findings/?match=any&tag=digital-technology&tag=regulation")
     assert _slugs(findings) == {
         "ai-to-identify-corruption-in-procurement",
         "data-to-inform-decision-making",
@@ -156,12 +142,12 @@ def test_match_any_gives_the_items_with_either_tag(wpsr, client):
         "from-policies-to-delivery-mechanisms",
     }
     assert "6 findings match these filters" in visible_text(findings.content)
-    topics = _html(client, "/topics/?match=any&tag=health&tag=ai")
+    topics = get_page(client, "/topics/?match=any&tag=health&tag=ai")
     assert _slugs(topics) == {"digital-technology", "inclusive-service-delivery"}
 
 
 def test_values_of_one_facet_are_alternatives_and_facets_combine(wpsr, client):
-    either_topic = _html(client, "/findings/?topic=digital-technology&topic=multilevel-governance")
+    either_topic = get_page(client, "/findings/?topic=digital-technology&topic=multilevel-governance")
     assert _slugs(either_topic) == {
         "ai-to-identify-corruption-in-procurement",
         "data-to-inform-decision-making",
@@ -170,27 +156,27 @@ def test_values_of_one_facet_are_alternatives_and_facets_combine(wpsr, client):
         "crisis-management-avoid-fragmentation",
         "integrating-isolated-local-innovations",
     }
-    with_tag = _html(client, "/findings/?topic=digital-technology&topic=multilevel-governance&tag=crisis-management")
+    with_tag = get_page(client, "/findings/?topic=digital-technology&topic=multilevel-governance&tag=crisis-management")
     assert _slugs(with_tag) == {"subnational-response-to-crises", "crisis-management-avoid-fragmentation"}
-    any_tag_in_a_topic = _html(client, "/findings/?match=any&tag=ai&tag=regulation&topic=technology-driven-service-delivery")
+    any_tag_in_a_topic = get_page(client, "/findings/?match=any&tag=ai&tag=regulation&topic=technology-driven-service-delivery")
     assert _slugs(any_tag_in_a_topic) == {"regulation-of-digital-services"}
 
 
 def test_words_narrow_a_list(wpsr, client):
-    findings = _html(client, "/findings/?q=pandemic")
+    findings = get_page(client, "/findings/?q=pandemic")
     assert _slugs(findings) == {
         "essential-role-in-furthering-innovation",
         "surge-in-collaboration-and-unity",
         "data-to-inform-decision-making",
     }
-    assert _slugs(_html(client, "/findings/?q=pandemic&tag=data")) == {"data-to-inform-decision-making"}
+    assert _slugs(get_page(client, "/findings/?q=pandemic&tag=data")) == {"data-to-inform-decision-making"}
 
 
 FILTERED = "/findings/?q=digital&tag=digital-technology&tag=regulation&topic=technology-driven-service-delivery&sort=title"
 
 
 def test_chosen_values_are_listed_and_each_can_be_removed(wpsr, client):
-    page = _html(client, FILTERED)
+    page = get_page(client, FILTERED)
     assert "Filtered by Remove words “digital” × Remove tag Digital technology × Remove tag Regulation × " \
         "Remove topic Technology-driven service delivery × Clear all filters" in visible_text(page.content)
     chips = _chips(page)
@@ -201,24 +187,24 @@ def test_chosen_values_are_listed_and_each_can_be_removed(wpsr, client):
         "Remove topic Technology-driven service delivery ×",
     ]
     for text, href in chips:
-        after = [chip for chip, _ in _chips(_html(client, href))]
+        after = [chip for chip, _ in _chips(get_page(client, href))]
         assert after == [other for other, _ in chips if other != text]
         assert "sort=title" in href
 
 
 def test_removing_a_value_widens_the_result(wpsr, client):
-    page = _html(client, "/findings/?tag=digital-technology&tag=regulation")
+    page = get_page(client, "/findings/?tag=digital-technology&tag=regulation")
     chips = dict(_chips(page))
-    without_regulation = _html(client, chips["Remove tag Regulation ×"])
+    without_regulation = get_page(client, chips["Remove tag Regulation ×"])
     assert results_count(without_regulation.content) == 5
     assert "5 findings match these filters" in visible_text(without_regulation.content)
 
 
 def test_clear_all_filters_goes_back_to_the_whole_list_keeping_the_sort(wpsr, client):
-    page = _html(client, FILTERED)
+    page = get_page(client, FILTERED)
     hrefs = [unescape(href) for href in re.findall(r'<a href="([^"]*)">Clear all filters</a>', page.content.decode())]
     assert hrefs == ["/findings/?sort=title"]
-    cleared = _html(client, hrefs[0])
+    cleared = get_page(client, hrefs[0])
     text = visible_text(cleared.content)
     assert "18 findings" in text and "match these filters" not in text
     assert "Filtered by" not in text and "Clear all filters" not in text
@@ -238,7 +224,7 @@ BAD = [
 @pytest.mark.parametrize("path", LISTS)
 @pytest.mark.parametrize("query, message", BAD, ids=[query for query, _ in BAD])
 def test_bad_values_are_ignored_with_a_message(wpsr, client, path, query, message):
-    response = _html(client, f"{path}?{query}")
+    response = get_page(client, f"{path}?{query}")
     assert response["Content-Type"] == "text/html; charset=utf-8"
     text = visible_text(response.content)
     assert message in text
@@ -247,7 +233,7 @@ def test_bad_values_are_ignored_with_a_message(wpsr, client, path, query, messag
 
 @pytest.mark.parametrize("path", ["/findings/", "/suggestions/", "/contributions/"])
 def test_a_value_that_is_not_a_slug_is_ignored_and_shown_escaped(wpsr, client, path):
-    response = _html(client, f"{path}?topic=<script>")
+    response = get_page(client, f"{path}?topic=<script>")
     assert "Ignored topic=“<script>”: not a valid topic." in visible_text(response.content)
     html = response.content.decode()
     assert "<script>" not in html and "“&lt;script&gt;”" in html
@@ -257,7 +243,7 @@ def test_a_value_that_is_not_a_slug_is_ignored_and_shown_escaped(wpsr, client, p
 @pytest.mark.parametrize("path", ["/findings/", "/contributions/", "/topics/"])
 def test_fifty_values_of_a_facet_are_cut_to_ten_with_a_message(wpsr, client, path):
     query = "&".join(f"chapter=chapter-{n}" for n in range(1, 51))
-    response = _html(client, f"{path}?{query}")
+    response = get_page(client, f"{path}?{query}")
     text = visible_text(response.content)
     assert "Ignored 40 of the 50 chapter values: at most 10 are used." in text
     assert "There is no chapter “chapter-4”, so nothing matches it." in text

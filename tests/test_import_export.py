@@ -12,6 +12,7 @@ from taggit.models import Tag
 
 from findings.models import Contribution, Finding, Status, Topic
 
+from .factories import make_member
 from .html import visible_text
 
 CSV_FORMAT, XLSX_FORMAT = "0", "1"  # their places in CuratedAdmin.formats
@@ -27,21 +28,19 @@ def curator(client, django_user_model):
     return client
 
 
-def _member(client, django_user_model, name, group):
-    user = django_user_model.objects.create_user(name, password="a long passphrase 42", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
+def _member(client, name, group):
+    client.force_login(make_member(name, group))
     return client
 
 
 @pytest.fixture
-def editor(client, django_user_model):
-    return _member(client, django_user_model, "editor", "Editors")
+def editor(client, db):
+    return _member(client, "editor", "Editors")
 
 
 @pytest.fixture
-def publisher(client, django_user_model):
-    return _member(client, django_user_model, "publisher", "Publishers")
+def publisher(client, db):
+    return _member(client, "publisher", "Publishers")
 
 
 def _export(client, model_admin, file_format):

@@ -5,24 +5,19 @@ from django.urls import reverse
 
 from findings.models import Finding, Status
 
+from .factories import make_member
 from .html import visible_text
 
 
-def _member(django_user_model, name, group):
-    user = django_user_model.objects.create_user(name, password="a long passphrase 42", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
-def editor(client, django_user_model):
-    client.force_login(_member(django_user_model, "editor", "Editors"))
+def editor(client, db):
+    client.force_login(make_member("editor", "Editors"))
     return client
 
 
 @pytest.fixture
-def publisher(client, django_user_model):
-    client.force_login(_member(django_user_model, "publisher", "Publishers"))
+def publisher(client, db):
+    client.force_login(make_member("publisher", "Publishers"))
     return client
 
 

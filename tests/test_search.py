@@ -6,7 +6,8 @@ from django.utils.html import escape
 
 from findings.models import Finding, Topic
 
-from .html import links, results, results_count, visible_text
+from .factories import make_finding
+from .html import get_page, links, results, results_count, visible_text, with_format
 
 AI_FINDING = "/findings/ai-to-identify-corruption-in-procurement/"
 AI_FINDING_TEXT = "Help address development challenges (e.g. AI to identify corruption in procurement)"
@@ -37,9 +38,7 @@ def _titles(client, q):
 
 
 def _json(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    return json.loads(response.content)
+    return json.loads(get_page(client, with_format(url, "json")).content)
 
 
 def test_corruption_lists_the_procurement_finding_first(wpsr, client):
@@ -136,21 +135,21 @@ def test_facets_narrow_the_search_results(wpsr, client, params, expected):
 
 @pytest.mark.parametrize("query", ["q=pandemic", "q=innovation", "q=innovation&kind=topic", "q=pandemic&tag=crisis-management"])
 def test_every_search_facet_count_is_the_number_its_link_finds(wpsr, client, query):
-    facets = _json(client, f"/search/?{query}&format=json")["facets"]
+    facets = _json(client, f"/search/?{query}")["facets"]
     assert set(facets) == {"kind", "tag", "chapter"}
     checked = 0
     for name, values in facets.items():
         for value in values:
-            page = client.get(value["url"])
+            page = get_page(client, value["url"])
             found = results(page.content)
             assert results_count(page.content) == len(found) == value["count"], (name, value)
-            assert _json(client, value["url"] + "&format=json")["count"] == value["count"]
+            assert _json(client, value["url"])["count"] == value["count"]
             checked += 1
     assert checked >= 4
 
 
 def test_kind_facet_counts_add_up_to_the_results(wpsr, client):
-    data = _json(client, "/search/?q=pandemic&format=json")
+    data = _json(client, "/search/?q=pandemic")
     kinds = {value["value"]: value["count"] for value in data["facets"]["kind"]}
     assert kinds == {"finding": 3, "suggestion": 3, "contribution": 5}
     assert data["count"] == 11
@@ -170,7 +169,7 @@ def test_empty_search_shows_the_form_and_suggested_tags(wpsr, client):
 def test_a_query_of_only_excluded_words_asks_for_a_word(wpsr, client):
     response = _search(client, q="-pandemic")
     text = visible_text(response.content)
-    assert "Add a word to search for: excluded words alone match nothing." in text
+    assert "Type at least one word to search for (excluded words alone match nothing)." in text
     assert results(response.content) == []
     assert "Or start from a tag" in text
 
@@ -192,12 +191,12 @@ def test_a_query_that_matches_is_not_second_guessed(wpsr, client):
 
 
 def test_drafts_never_appear_in_results_or_facet_counts(wpsr, client):
-    before = _json(client, "/search/?q=innovations&format=json")
+    before = _json(client, "/search/?q=innovations")
     finding = Finding.objects.get(slug="innovations-in-healthcare-and-education")
     finding.status = "draft"
     finding.save()
 
-    after = _json(client, "/search/?q=innovations&format=json")
+    after = _json(client, "/search/?q=innovations")
     assert "http://testserver" + HEALTHCARE_FINDING not in [result["url"] for result in after["results"]]
     assert after["count"] == before["count"] - 1
 
@@ -211,6 +210,18 @@ def test_drafts_never_appear_in_results_or_facet_counts(wpsr, client):
     assert HEALTHCARE_FINDING not in _urls(client, "healthcare")
 
 
+def test_did_you_mean_never_suggests_a_word_only_a_draft_contains(wpsr, client):
+    finding = make_finding(topic=Topic.objects.get(slug="digital-technology"), text="Xylophones for every ministry")
+    assert "Did you mean xylophones?" in visible_text(_search(client, q="xylophonse").content)
+    finding.status = "draft"
+    finding.save()
+
+    response = _search(client, q="xylophonse")
+    assert "Nothing matches “xylophonse”." in visible_text(response.content)
+    assert "Did you mean" not in visible_text(response.content)
+    assert results(_search(client, q="xylophones").content) == []
+
+
 def test_a_draft_topic_hides_its_findings_from_search(wpsr, client):
     topic = Topic.objects.get(slug="digital-technology")
     topic.status = "draft"
@@ -218,7 +229,7 @@ def test_a_draft_topic_hides_its_findings_from_search(wpsr, client):
     response = _search(client, q="corruption")
     assert results(response.content) == []
     assert "Nothing matches “corruption”." in visible_text(response.content)
-    assert _json(client, "/search/?q=corruption&format=json")["facets"] == {"kind": [], "tag": [], "chapter": []}
+    assert _json(client, "/search/?q=corruption")["facets"] == {"kind": [], "tag": [], "chapter": []}
 
 
 HOSTILE = [

@@ -17,7 +17,7 @@ from django.utils import timezone
 from findings.exports import CSV_COLUMNS
 from findings.models import Finding
 
-from .html import head_links, result_urls, results_count, visible_text
+from .html import get_page, head_links, result_urls, results_count, visible_text, with_format
 
 SERVER = "http://testserver"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -55,21 +55,11 @@ def _pages_of_three(settings):
     settings.PORTAL_PAGE_SIZE = 3
 
 
-def _with_format(url, fmt):
-    return f"{url}{'&' if '?' in url else '?'}format={fmt}"
-
-
-def _get(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response
-
-
 def _html_result_urls(client, url):
     """Every result of every HTML page, following the "Next" links; and how many pages there were."""
     found, pages = [], 0
     while url:
-        response = _get(client, url)
+        response = get_page(client, url)
         pages += 1
         found += [SERVER + link for link in result_urls(response.content)]
         following = re.findall(r'<a href="([^"]*)" rel="next">', response.content.decode())
@@ -78,22 +68,22 @@ def _html_result_urls(client, url):
 
 
 def _json_result_urls(client, url):
-    found, following = [], _with_format(url, "json")
+    found, following = [], with_format(url, "json")
     while following:
-        data = json.loads(_get(client, following).content)
+        data = json.loads(get_page(client, following).content)
         found += [result["url"] for result in data["results"]]
         following = data["next"]
     return found, data["count"]
 
 
 def _csv_rows(client, url):
-    response = _get(client, _with_format(url, "csv"))
+    response = get_page(client, with_format(url, "csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
 
 
 def _atom(client, url):
-    response = _get(client, url)
+    response = get_page(client, url)
     assert response["Content-Type"].startswith("application/atom+xml")
     return ElementTree.fromstring(response.content)
 
@@ -106,7 +96,7 @@ def _bibtex(response):
 def test_csv_and_json_hold_exactly_the_results_of_every_html_page(wpsr, client, url):
     shown, pages = _html_result_urls(client, url)
     assert pages >= 2, "the case should need several pages"
-    assert len(shown) == len(set(shown)) == results_count(_get(client, url).content)
+    assert len(shown) == len(set(shown)) == results_count(get_page(client, url).content)
 
     rows = _csv_rows(client, url)
     assert rows[0] == CSV_COLUMNS
@@ -134,7 +124,7 @@ def test_csv_of_a_filtered_list_describes_each_item(wpsr, client):
 
 
 def test_atom_feed_of_a_filtered_list_holds_only_its_items_and_names_the_filters(wpsr, client):
-    feed = _atom(client, _with_format(DIGITAL_TECHNOLOGY_FINDINGS, "atom"))
+    feed = _atom(client, with_format(DIGITAL_TECHNOLOGY_FINDINGS, "atom"))
     assert feed.findtext(f"{ATOM}title") == "Key findings – WPSR 2023 (tag: Digital technology; topic: Digital technology)"
     entries = [entry.find(f"{ATOM}link").get("href") for entry in feed.iter(f"{ATOM}entry")]
     assert entries == [f"{SERVER}/findings/{slug}/" for slug in DIGITAL_TECHNOLOGY_SLUGS]
@@ -142,17 +132,17 @@ def test_atom_feed_of_a_filtered_list_holds_only_its_items_and_names_the_filters
 
 
 def test_list_page_links_its_feed_in_the_head(wpsr, client):
-    page = _get(client, DIGITAL_TECHNOLOGY_FINDINGS)
+    page = get_page(client, DIGITAL_TECHNOLOGY_FINDINGS)
     [feed_link] = [link for link in head_links(page.content) if link.get("type") == "application/atom+xml"]
     assert feed_link["rel"] == "alternate"
     assert feed_link["title"] == "Key findings – WPSR 2023 (tag: Digital technology; topic: Digital technology)"
-    assert feed_link["href"] == _with_format(DIGITAL_TECHNOLOGY_FINDINGS, "atom")
+    assert feed_link["href"] == with_format(DIGITAL_TECHNOLOGY_FINDINGS, "atom")
     feed = _atom(client, feed_link["href"])
     assert feed.findtext(f"{ATOM}title") == feed_link["title"]
 
 
 def test_plain_list_feed_has_the_list_title_alone(wpsr, client):
-    page = _get(client, "/contributions/")
+    page = get_page(client, "/contributions/")
     [feed_link] = [link for link in head_links(page.content) if link.get("type") == "application/atom+xml"]
     assert feed_link["title"] == "Expert contributions – WPSR 2023"
     feed = _atom(client, feed_link["href"])
@@ -161,7 +151,7 @@ def test_plain_list_feed_has_the_list_title_alone(wpsr, client):
 
 def test_search_feed_names_the_words_and_facets_and_holds_the_results(wpsr, client):
     url = "/search/?q=pandemic&kind=suggestion"
-    [feed_link] = [link for link in head_links(_get(client, url).content) if link.get("type") == "application/atom+xml"]
+    [feed_link] = [link for link in head_links(get_page(client, url).content) if link.get("type") == "application/atom+xml"]
     assert feed_link["title"] == "Search – WPSR 2023 (kind: Suggestion; search: “pandemic”)"
     feed = _atom(client, feed_link["href"])
     assert feed.findtext(f"{ATOM}title") == feed_link["title"]
@@ -173,14 +163,14 @@ def test_search_feed_names_the_words_and_facets_and_holds_the_results(wpsr, clie
 @pytest.mark.parametrize("url", [DIGITAL_TECHNOLOGY_FINDINGS, "/search/?q=pandemic&kind=contribution"])
 def test_bibtex_and_ris_of_a_filtered_list_hold_exactly_its_items(wpsr, client, url):
     shown, _ = _html_result_urls(client, url)
-    entries = _bibtex(_get(client, _with_format(url, "bibtex")))
+    entries = _bibtex(get_page(client, with_format(url, "bibtex")))
     assert [entry["url"] for entry in entries] == shown
-    records = rispy.loads(_get(client, _with_format(url, "ris")).content.decode())
+    records = rispy.loads(get_page(client, with_format(url, "ris")).content.decode())
     assert [record["urls"] for record in records] == [[item] for item in shown]
 
 
 def test_bibtex_of_filtered_contributions_are_chapters_by_their_authors(wpsr, client):
-    entries = _bibtex(_get(client, "/contributions/?tag=participation&tag=civil-society&format=bibtex"))
+    entries = _bibtex(get_page(client, "/contributions/?tag=participation&tag=civil-society&format=bibtex"))
     assert [(entry["ENTRYTYPE"], entry["url"]) for entry in entries] == [
         ("incollection", f"{SERVER}/contributions/civic-space-and-the-covid-19-pandemic/"),
         ("incollection", SERVER + FOX),
@@ -201,15 +191,15 @@ def test_bibtex_of_filtered_contributions_are_chapters_by_their_authors(wpsr, cl
     ids=["finding", "contribution"],
 )
 def test_detail_page_says_how_to_cite_it_and_offers_bibtex_and_ris(wpsr, client, url, citation):
-    page = _get(client, url)
+    page = get_page(client, url)
     today = timezone.localdate()
     text = visible_text(page.content)
     assert f"Cite this {citation} Accessed {today.day} {today:%B %Y}." in text
     assert "Download the citation for a reference manager: BibTeX · RIS" in text
 
-    [entry] = _bibtex(_get(client, url + "?format=bibtex"))
+    [entry] = _bibtex(get_page(client, url + "?format=bibtex"))
     assert entry["url"] == SERVER + url
-    [record] = rispy.loads(_get(client, url + "?format=ris").content.decode())
+    [record] = rispy.loads(get_page(client, url + "?format=ris").content.decode())
     assert record["urls"] == [SERVER + url]
     assert record["type_of_reference"] == ("CHAP" if url == FOX else "GEN")
 
@@ -225,7 +215,7 @@ def _neighbours(page):
 
 
 def test_related_findings_are_those_sharing_the_most_tags(wpsr, client):
-    page = _get(client, "/findings/subnational-response-to-crises/")
+    page = get_page(client, "/findings/subnational-response-to-crises/")
     assert _related(page) == (
         "Related key findings (sharing the most editorial tags) "
         "Crisis management – avoid the challenge of fragmentation (2 shared tags) "
@@ -239,18 +229,18 @@ def test_previous_and_next_stay_within_the_topic(wpsr, client):
         "/findings/crisis-management-avoid-fragmentation/",
         "/findings/integrating-isolated-local-innovations/",
     )
-    assert _neighbours(_get(client, first)) == [[], [middle]]
-    assert _neighbours(_get(client, middle)) == [[first], [last]]
+    assert _neighbours(get_page(client, first)) == [[], [middle]]
+    assert _neighbours(get_page(client, middle)) == [[first], [last]]
     # The next topic's first finding is not "next": it belongs to another topic.
-    assert _neighbours(_get(client, last)) == [[middle], []]
-    assert "Previous Subnational response to crises - more agile & responsive?" in visible_text(_get(client, middle).content)
+    assert _neighbours(get_page(client, last)) == [[middle], []]
+    assert "Previous Subnational response to crises - more agile & responsive?" in visible_text(get_page(client, middle).content)
 
 
 def test_related_and_neighbouring_items_leave_out_drafts(wpsr, client):
     finding = Finding.objects.get(slug="crisis-management-avoid-fragmentation")
     finding.status = "draft"
     finding.save()
-    page = _get(client, "/findings/subnational-response-to-crises/")
+    page = get_page(client, "/findings/subnational-response-to-crises/")
     assert _related(page) == (
         "Related key findings (sharing the most editorial tags) "
         "integrating isolated innovative local experiences in multiscale governance approaches (1 shared tag)"
@@ -260,4 +250,4 @@ def test_related_and_neighbouring_items_leave_out_drafts(wpsr, client):
 
 def test_a_finding_without_shared_tags_lists_no_related_items(wpsr, client):
     # Its one tag, "Hybrid services", is on no other finding.
-    assert _related(_get(client, "/findings/hybrid-service-delivery-models/")) is None
+    assert _related(get_page(client, "/findings/hybrid-service-delivery-models/")) is None

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from findings.models import Contribution, Finding, Status, Topic
 
+from .factories import make_member
 from .html import links, visible_text
 
 DRAFT_TEXT = "Access to and analysis of data to inform decision-making during the pandemic"
@@ -77,12 +78,8 @@ def test_draft_contribution_leaves_chapter_counts_and_topic_pages(wpsr, client):
     assert client.get(contribution.get_absolute_url()).status_code == 404
 
 
-def test_curator_previews_a_draft_with_a_banner(draft_finding, client, django_user_model):
-    curator = django_user_model.objects.create_user("editor", password="a long passphrase 42", is_staff=True)
-    from django.contrib.auth.models import Group
-
-    curator.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(curator)
+def test_curator_previews_a_draft_with_a_banner(draft_finding, client):
+    client.force_login(make_member("editor", "Editors"))
     response = client.get(draft_finding.get_absolute_url())
     assert response.status_code == 200
     text = visible_text(response.content)

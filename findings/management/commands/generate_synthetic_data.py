@@ -7,7 +7,7 @@ import random
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from taggit.models import Tag, TaggedItem
 
 from findings.models import Chapter, Dimension, Finding, SearchDocument, Source, Status, Topic
@@ -17,6 +17,7 @@ SOURCE_SLUG = "synthetic-data"
 MARKER_TAG = "synthetic"
 TOPIC_SIZE = 500  # findings per synthetic topic
 TAG_COUNT = 20
+TAG_SLUGS = [f"synthetic-{n:02d}" for n in range(1, TAG_COUNT + 1)]
 # Words of the report's own subject, so that search has something realistic to rank.
 WORDS = (
     "innovation public administration data digital services procurement corruption accountability "
@@ -65,8 +66,8 @@ def add_synthetic(count, chapter, dimension, rng):
     source = _source()
     tags = [Tag.objects.get_or_create(slug=MARKER_TAG, defaults={"name": "Synthetic"})[0]]
     tags += [
-        Tag.objects.get_or_create(slug=f"synthetic-{n:02d}", defaults={"name": f"Synthetic {n:02d}"})[0]
-        for n in range(1, TAG_COUNT + 1)
+        Tag.objects.get_or_create(slug=slug, defaults={"name": f"Synthetic {n:02d}"})[0]
+        for n, slug in enumerate(TAG_SLUGS, start=1)
     ]
     start = Finding.objects.filter(source=source).count()
     topics = {}
@@ -97,6 +98,7 @@ def add_synthetic(count, chapter, dimension, rng):
     TaggedItem.objects.bulk_create(tagged, batch_size=5000)
     index_items(Finding, [finding.pk for finding in created])
     index_items(Topic, [topic.pk for topic in topics.values()])
+    _refresh_statistics()
     return len(created)
 
 
@@ -111,6 +113,19 @@ def delete_synthetic():
         SearchDocument.objects.filter(kind=model.kind, object_id__in=items.values("pk")).delete()
     findings.delete()
     topics.delete()
-    Tag.objects.filter(slug__startswith=MARKER_TAG).delete()
+    # Only the tags made here, and only once nothing else carries them (a real tag may start "synthetic").
+    Tag.objects.filter(slug__in=[MARKER_TAG, *TAG_SLUGS], taggit_taggeditem_items__isnull=True).delete()
     Source.objects.filter(slug=SOURCE_SLUG).delete()
+    _refresh_statistics()
     return removed
+
+
+def _refresh_statistics():
+    """PostgreSQL plans with the statistics it last gathered: after a bulk change, until autovacuum
+    catches up, it treats 10,000 findings as a handful and a list page can take a minute."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE findings_finding, findings_topic, findings_searchdocument, findings_searchterm,"
+                " taggit_tag, taggit_taggeditem"
+            )
