@@ -213,18 +213,19 @@ def search(request):
     documents = best_first(faceted.results, parsed)
     if state.format in {"csv", "bibtex", "ris", "atom"}:
         views = faceted.facet_views(total=0) if state.format == "atom" else []
-        return _take_away(request, state, _items_for(documents[: exports.CSV_ROW_LIMIT]), "Search", views, "search")
+        items = [item for _, item in _items_for(documents[: exports.CSV_ROW_LIMIT])]
+        return _take_away(request, state, items, "Search", views, "search")
     page = paginate(documents, request.GET, settings.PORTAL_PAGE_SIZE, count=faceted.results.count())
     facet_views = faceted.facet_views(page.paginator.count)
-    hits = _items_for(page.object_list)
+    hits = _items_for(page.object_list)  # (document, item) pairs
     if state.format == "json":
-        page.object_list = hits
+        page.object_list = [item for _, item in hits]
         return exports.json_response(page, request, _facets_json(request, facet_views))
     excerpts = highlights(parsed, page.object_list)
     context.update(
         {
             "page": page,
-            "hits": [(item, excerpts.get(document.pk)) for document, item in zip(page.object_list, hits)],
+            "hits": [(item, excerpts.get(document.pk)) for document, item in hits],
             "facets": facet_views,
             "unknown": unknown_values(facet_views),
             "did_you_mean": did_you_mean(parsed) if page.paginator.count == 0 else None,
@@ -237,18 +238,19 @@ def search(request):
 
 
 def _items_for(documents):
-    """The items behind search documents, in the same order (one query per kind on the page)."""
+    """(document, item) for each search document, in order (one query per kind on the page)."""
     documents = list(documents)
     wanted = {}
     for document in documents:
         wanted.setdefault(document.kind, []).append(document.object_id)
     items = {}
     for kind, ids in wanted.items():
-        model = SEARCHABLE[kind]
-        queryset = model.objects.filter(pk__in=ids)
-        queryset = queryset.for_listing() if hasattr(queryset, "for_listing") else queryset
-        items.update({(kind, item.pk): item for item in queryset})
-    return [items[(document.kind, document.object_id)] for document in documents if (document.kind, document.object_id) in items]
+        items.update({(kind, item.pk): item for item in SEARCHABLE[kind].objects.filter(pk__in=ids).for_listing()})
+    return [
+        (document, items[(document.kind, document.object_id)])
+        for document in documents
+        if (document.kind, document.object_id) in items
+    ]
 
 
 def tag_list(request):

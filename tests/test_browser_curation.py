@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from findings.models import Finding
 
 from .factories import PASSWORD, make_member
-from .test_browser import _allow_sync_orm_beside_playwright, _format_violations, browser, page, site  # noqa: F401
+from .test_browser import _format_violations
 
 pytestmark = pytest.mark.browser
 

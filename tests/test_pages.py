@@ -1,6 +1,5 @@
 """Every public page: status, one h1, a title, breadcrumbs, the source in the footer, editorial labels."""
 import pytest
-from django.urls import reverse
 
 from findings.models import Chapter, Contribution, Finding, Suggestion, Topic
 
