@@ -86,7 +86,7 @@ def report(request):
     return render(request, "findings/report.html", context)
 
 
-# How many entries an Atom feed of a list carries (the newest first).
+# How many entries an Atom feed of a list carries: the first ones, in the list's order.
 FEED_SIZE = 50
 TITLE_FIELDS = {"finding": "text", "suggestion": "text", "topic": "title", "contribution": "title"}
 
@@ -113,6 +113,11 @@ def _describe(state, facet_views):
     return "; ".join(parts)
 
 
+def _feed_title(title, state, facet_views):
+    described = _describe(state, facet_views)
+    return f"{title} – WPSR 2023" + (f" ({described})" if described else "")
+
+
 def _facets_json(request, facet_views):
     return {
         view.name: [
@@ -128,14 +133,12 @@ def _take_away(request, state, results, title, facet_views, filename):
     if state.format == "csv":
         return exports.csv_response(results, request, f"{filename}.csv")
     if state.format == "bibtex":
-        return exports.bibtex_response(results[: exports.CSV_ROW_LIMIT], request, f"{filename}.bib")
+        return exports.bibtex_response(results, request, f"{filename}.bib")
     if state.format == "ris":
-        return exports.ris_response(results[: exports.CSV_ROW_LIMIT], request, f"{filename}.ris")
+        return exports.ris_response(results, request, f"{filename}.ris")
     if state.format == "atom":
-        described = _describe(state, facet_views)
-        feed_title = f"{title} – WPSR 2023" + (f" ({described})" if described else "")
         html_url = request.build_absolute_uri(state.url())
-        return exports.atom_response(results[:FEED_SIZE], request, feed_title, html_url)
+        return exports.atom_response(results[:FEED_SIZE], request, _feed_title(title, state, facet_views), html_url)
     return None
 
 
@@ -167,7 +170,7 @@ def _list_page(request, model, template, title, noun, **extra):
         "noun": noun,
         "title": title,
         "list_url": request.path,
-        "feed_title": f"{title} – WPSR 2023" + (f" ({_describe(state, facet_views)})" if state.has_filters or state.q else ""),
+        "feed_title": _feed_title(title, state, facet_views),
         "breadcrumbs": _crumbs((title, None)),
         **extra,
     }
@@ -230,7 +233,7 @@ def search(request):
             "unknown": unknown_values(facet_views),
             "did_you_mean": did_you_mean(parsed) if page.paginator.count == 0 else None,
             "list_url": request.path,
-            "feed_title": f"Search – WPSR 2023 ({_describe(state, facet_views)})",
+            "feed_title": _feed_title("Search", state, facet_views),
             "sorts": {},
         }
     )

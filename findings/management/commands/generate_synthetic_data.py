@@ -85,7 +85,7 @@ def add_synthetic(count, chapter, dimension, rng):
         words = " ".join(rng.choice(WORDS) for _ in range(12))
         new.append(
             Finding(
-                topic=topics[topic_number], order=number, slug=f"synthetic-finding-{number}",
+                topic=topics[topic_number], order=(number - 1) % TOPIC_SIZE + 1, slug=f"synthetic-finding-{number}",
                 text=f"Synthetic finding {number}: {words}", source=source, status=Status.PUBLISHED,
             )
         )
