@@ -7,6 +7,7 @@ and the check runs on the submitted form, so a forged request cannot bypass it.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -14,7 +15,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from .history import complete_latest_entry, tags_from_string
+from .history import tags_from_string
 
 from .models import (
     Author,
@@ -76,6 +77,12 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def get_list_filter(self, request):
         return ["status", *super().get_list_filter(request)]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Viewing an old version needs view permission; restoring it is a change.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_publish_permission(self, request):
         return self.model.can_publish(request.user)
@@ -145,11 +152,11 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 obj.save()
         self.message_user(request, f"{verb}: {len(moved)} {model_ngettext(self.opts, len(moved))}.", messages.SUCCESS)
 
-    @admin.action(description="Send selected to review")
+    @admin.action(description="Send selected to review", permissions=["change"])
     def send_to_review(self, request, queryset):
         self._guarded_move(request, queryset, Status.REVIEW, "Sent to review")
 
-    @admin.action(description="Move selected back to draft")
+    @admin.action(description="Move selected back to draft", permissions=["change"])
     def move_to_draft(self, request, queryset):
         self._guarded_move(request, queryset, Status.DRAFT, "Moved to draft")
 
@@ -180,12 +187,9 @@ class TaggedAdmin(CuratedAdmin):
         return super().get_queryset(request).prefetch_related("tags")
 
     def save_model(self, request, obj, form, change):
-        obj._tags_recorded_with_save = True  # save_related completes this save's history entry
+        # The form sets the tags after this save: they go into this save's history entry.
+        obj._tags_recorded_with_save = True
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        complete_latest_entry(form.instance)
 
     @admin.display(description="tags")
     def tag_list(self, obj):
@@ -194,7 +198,7 @@ class TaggedAdmin(CuratedAdmin):
     def _tag_names(self, request):
         return [name.strip() for name in request.POST.get("tags", "").split(",") if name.strip()]
 
-    @admin.action(description="Add the tags typed below to selected")
+    @admin.action(description="Add the tags typed below to selected", permissions=["change"])
     def add_tags(self, request, queryset):
         names = self._tag_names(request)
         if not names:
@@ -204,7 +208,7 @@ class TaggedAdmin(CuratedAdmin):
             obj.tags.add(*names)
         self.message_user(request, f"Added {', '.join(names)} to {queryset.count()} items.", messages.SUCCESS)
 
-    @admin.action(description="Remove the tags typed below from selected")
+    @admin.action(description="Remove the tags typed below from selected", permissions=["change"])
     def remove_tags(self, request, queryset):
         names = self._tag_names(request)
         if not names:
@@ -228,7 +232,8 @@ class ReportFactInline(admin.TabularInline):
     model = ReportFact
     extra = 0
     autocomplete_fields = ["source"]
-    readonly_fields = ["published_at", "published_by"]
+    # Status changes go through the fact's own form, where publishing is checked.
+    readonly_fields = ["status", "published_at", "published_by"]
 
 
 @admin.register(Report)

@@ -29,8 +29,8 @@ def record_tags(sender, instance, history_instance, **kwargs):
     history_instance.tag_names = tag_string(instance)
 
 
-def complete_latest_entry(instance):
-    """A save's history entry was written before its tags were set: give it the new tags."""
+def _complete_latest_entry(instance):
+    """The save's history entry was written before its tags were set: give it the new tags."""
     latest = instance.history.first()
     if latest is not None:
         latest.tag_names = tag_string(instance)
@@ -38,16 +38,17 @@ def complete_latest_entry(instance):
 
 
 def record_tag_change(sender, instance, action, reverse, pk_set=None, **kwargs):
-    """m2m_changed on tags (shell, bulk actions, imports): a history entry of its own.
-
-    The admin's change form records tags with the save itself (TaggedAdmin.save_related),
-    so it marks the instance and no second entry is made.
-    """
+    """m2m_changed on tags: the change is part of a save that set `_tags_recorded_with_save`
+    (an admin form, a revert, an import row), whose entry then gets the new tags; otherwise
+    (shell, bulk actions) it is a history entry of its own."""
     if reverse or action not in {"post_add", "post_remove", "post_clear"}:
         return
     if action != "post_clear" and not pk_set:
         return  # taggit's set() sends post_add even when nothing was added
-    if not hasattr(instance, "history") or getattr(instance, "_tags_recorded_with_save", False):
+    if not hasattr(instance, "history"):
+        return
+    if getattr(instance, "_tags_recorded_with_save", False):
+        _complete_latest_entry(instance)
         return
     instance._change_reason = "Tags changed"
     instance.save()

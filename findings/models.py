@@ -485,7 +485,7 @@ class Suggestion(Sourced):
 class SearchDocument(models.Model):
     """One row per searchable item, kept by findings.search: what full-text search reads.
 
-    PostgreSQL ranks `search_vector` (kept by a trigger, GIN-indexed, migration 0004);
+    PostgreSQL ranks `search_vector` (kept by a trigger, GIN-indexed, migration 0005);
     SQLite ranks an FTS5 table kept in step with this one by triggers. Visibility is
     decided at query time through each kind's `published()`, so nothing here can leak.
     """

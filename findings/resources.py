@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from taggit.managers import TaggableManager
 
-from .history import complete_latest_entry
 from .models import (
     Author,
     Chapter,
@@ -220,7 +219,6 @@ class CuratedResource(resources.ModelResource):
             return
         for field in tag_fields:
             self.import_field(field, instance, row, is_m2m=True)
-        complete_latest_entry(instance)
 
 
 class SourceResource(CuratedResource):

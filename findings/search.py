@@ -35,18 +35,23 @@ def _postgres():
 
 
 def _document_text(obj):
-    """(title, body, extra) for one item; `extra` holds what finds it without defining it."""
+    """(title, body, extra) for one item; `extra` holds what finds it without defining it.
+
+    Related authors, topics and dimensions count only when published: a draft's words must
+    not find an item, nor be offered by "did you mean".
+    """
     tags = " ".join(tag.name for tag in obj.tags.all()) if hasattr(obj, "tags") else ""
     if isinstance(obj, Chapter):
         return f"Chapter {obj.number}: {obj.title}", obj.source_note, obj.report.title
     if isinstance(obj, Contribution):
-        authors = " ".join(author.name for author in obj.authors.all())
+        authors = " ".join(author.name for author in obj.authors.all() if author.is_published)
         return obj.title, f"{obj.summary} {authors}".strip(), f"{obj.chapter.title} {tags}"
     if isinstance(obj, Topic):
-        return obj.title, obj.dimension.title, f"{obj.chapter.title} {tags}"
+        dimension = obj.dimension.title if obj.dimension.is_published else ""
+        return obj.title, dimension, f"{obj.chapter.title} {tags}"
     if isinstance(obj, Finding):
         return obj.text, obj.source_note, f"{obj.topic.title} {tags}"
-    topics = " ".join(topic.title for topic in obj.related_topics.all())
+    topics = " ".join(topic.title for topic in obj.related_topics.all() if topic.is_published)
     return obj.text, obj.source_note, f"{topics} {tags}"
 
 

@@ -83,6 +83,7 @@ def test_restoring_an_earlier_version_from_the_admin_brings_back_text_and_tags(w
     assert restored.text == "Hybrid service delivery models"
     assert list(restored.tags.names()) == ["Hybrid services"]
     assert restored.history.count() == 3  # loaded, wrong edit, restore
+    assert restored.history.first().tag_names == '"Hybrid services"'  # the restore's entry has the tags
 
 
 def test_a_deleted_item_can_be_brought_back(wpsr, admin_client, client):
@@ -98,4 +99,5 @@ def test_a_deleted_item_can_be_brought_back(wpsr, admin_client, client):
     assert response.status_code == 302
     recovered = Finding.objects.get(pk=pk)
     assert (recovered.text, list(recovered.tags.names())) == ("Hybrid service delivery models", ["Hybrid services"])
+    assert recovered.history.first().tag_names == '"Hybrid services"'
     assert client.get(recovered.get_absolute_url()).status_code == 200

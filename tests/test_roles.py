@@ -137,3 +137,25 @@ def test_bulk_tag_actions_add_and_remove_tags(wpsr, admin_client):
         {"action": "remove_tags", "_selected_action": [f.pk for f in findings], "tags": "Resilience, Data"},
     )
     assert not any({"resilience", "data"} & set(f.tags.slugs()) for f in findings)
+
+
+def test_view_only_staff_can_neither_move_nor_restore(wpsr, client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    viewer = django_user_model.objects.create_user("viewer", password="a long passphrase 42", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_finding"))
+    client.force_login(viewer)
+    finding = Finding.objects.get(slug="hybrid-service-delivery-models")
+    page = client.get(reverse("admin:findings_finding_changelist")).content.decode()
+    assert 'value="send_to_review"' not in page and 'value="add_tags"' not in page
+
+    _action(client, "move_to_draft", finding)
+    record = finding.history.first()
+    response = client.post(
+        reverse("admin:findings_finding_simple_history", args=[finding.pk, record.history_id]),
+        {"text": "A viewer's edit", "topic": finding.topic_id, "order": finding.order, "slug": finding.slug,
+         "source": finding.source_id, "status": "published", "tags": "Data"},
+    )
+    assert response.status_code == 403
+    assert Finding.objects.get(pk=finding.pk).status == "published"
+    assert Finding.objects.get(pk=finding.pk).text == "Hybrid service delivery models"
