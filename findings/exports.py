@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.http import content_disposition_header
 
 from .citations import CORPORATE_AUTHOR, Reports, bibtex_entry, named_authors, ris_record, sorted_tags
+from .richtext import strip_control_characters
 
 # Downloads (CSV, BibTeX, RIS) stop here and say how many items there were
 # (`X-Rows-Truncated: <total>`), so one request cannot build an unbounded response.
@@ -54,7 +55,10 @@ def item_record(item, request) -> dict:
             }
             for parent in item.parents
         ],
-        "source": {"title": item.source.title, "url": item.source.url or None},
+        # A source still in review is not public: the record says nothing of it.
+        "source": {"title": item.source.title, "url": item.source.url or None}
+        if item.source.is_published
+        else {"title": None, "url": None},
     }
 
 
@@ -106,7 +110,7 @@ def atom_response(items, request, title, html_url) -> HttpResponse:
     """An Atom feed of `items` (the caller limits them), linking to the HTML list at `html_url`."""
     here = request.build_absolute_uri()
     feed = Atom1Feed(
-        title=title,
+        title=strip_control_characters(title),
         link=request.build_absolute_uri(html_url),
         description="",  # RSS only; Atom has no required description.
         language="en",
@@ -119,12 +123,12 @@ def atom_response(items, request, title, html_url) -> HttpResponse:
         url = request.build_absolute_uri(item.get_absolute_url())
         text = item_text(item)
         feed.add_item(
-            title=str(item),
+            title=strip_control_characters(str(item)),
             link=url,
             unique_id=url,
             # The summary is typed "html": escaping the plain text keeps "<" and "&" literal.
-            description=escape(text) if text else None,
-            categories=[tag.name for tag in sorted_tags(item)],
+            description=escape(strip_control_characters(text)) if text else None,
+            categories=[strip_control_characters(tag.name) for tag in sorted_tags(item)],
             author_name=", ".join(named_authors(item)) or CORPORATE_AUTHOR,
             pubdate=item.published_at,
             updateddate=item.published_at or ATOM_UNDATED,
@@ -153,7 +157,7 @@ def _csv_row(record):
         CSV_SEPARATOR.join(tag["name"] for tag in record["tags"]),
         CSV_SEPARATOR.join(parent["title"] for parent in record["parents"]),
         CSV_SEPARATOR.join(parent["url"] for parent in record["parents"]),
-        record["source"]["title"],
+        record["source"]["title"] or "",
         record["source"]["url"] or "",
     ]
 

@@ -1,6 +1,8 @@
 """Validation of the query-string parameters the list and search pages accept."""
 from django import forms
 
+from .richtext import strip_control_characters
+
 SORTS = {"relevance": "Relevance", "order": "Order in the report", "title": "Title"}
 FORMATS = ["html", "json", "csv", "atom", "bibtex", "ris"]
 
@@ -16,7 +18,8 @@ class ListParamsForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1)
 
     def clean_q(self):
-        return self.cleaned_data["q"].replace("\x00", "").strip()
+        # Control characters mean nothing in a search and cannot be written into a feed.
+        return strip_control_characters(self.cleaned_data["q"]).strip()
 
 
 def read_params(query_dict):

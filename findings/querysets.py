@@ -39,10 +39,11 @@ class ChapterQuerySet(CuratedQuerySet):
 
     def for_listing(self):
         """Chapters with their contribution and topic counts (the chapter list)."""
-        return self.annotate(
-            contribution_count=_published_count("contributions"),
-            topic_count=_published_count("topics"),
-        ).order_by("report", "number")
+        return (
+            self.select_related("report", "source")
+            .annotate(contribution_count=_published_count("contributions"), topic_count=_published_count("topics"))
+            .order_by("report", "number")
+        )
 
 
 class TaggedQuerySet(CuratedQuerySet):
@@ -116,7 +117,7 @@ class FindingQuerySet(TaggedQuerySet):
         return (
             self.select_related("topic", "topic__chapter", "source")
             .prefetch_related("tags")
-            .order_by("topic__order", "topic", "order", "pk")
+            .order_by("topic__order", "topic_id", "order", "pk")
         )
 
     def for_detail(self):

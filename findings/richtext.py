@@ -1,4 +1,6 @@
 """Markdown for summaries and notes, sanitised with nh3 so nothing typed can run on a page."""
+import re
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import mark_safe
@@ -8,6 +10,13 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+# Characters XML cannot carry (all C0 controls but tab, newline and carriage return).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control_characters(text):
+    """`text` with control characters turned into spaces (search input, feed content)."""
+    return CONTROL_CHARACTERS.sub(" ", text) if text else text
 
 
 def render_markdown(text: str) -> str:

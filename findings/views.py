@@ -216,8 +216,12 @@ def search(request):
     documents = best_first(faceted.results, parsed)
     if state.format in {"csv", "bibtex", "ris", "atom"}:
         views = faceted.facet_views(total=0) if state.format == "atom" else []
-        items = [item for _, item in _items_for(documents[: exports.CSV_ROW_LIMIT])]
-        return _take_away(request, state, items, "Search", views, "search")
+        wanted = FEED_SIZE if state.format == "atom" else exports.CSV_ROW_LIMIT + 1  # one more shows a cut
+        items = [item for _, item in _items_for(documents[:wanted])]
+        response = _take_away(request, state, items, "Search", views, "search")
+        if "X-Rows-Truncated" in response.headers:
+            response.headers["X-Rows-Truncated"] = str(faceted.results.count())
+        return response
     page = paginate(documents, request.GET, settings.PORTAL_PAGE_SIZE, count=faceted.results.count())
     facet_views = faceted.facet_views(page.paginator.count)
     hits = _items_for(page.object_list)  # (document, item) pairs

@@ -28,15 +28,18 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1 or 0)")
 
 
-def env_int(name: str, default: int) -> int:
-    """Read an integer; a value that is not one stops start-up."""
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """Read an integer of at least `minimum`; anything else stops start-up."""
     value = os.environ.get(name)
     if value is None:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}")
+    return number
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -181,10 +184,13 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    # Without a proxy, forwarded headers come from the client and are not to be believed.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Bulk import and export in the admin (django-import-export; formats are set on CuratedAdmin).
 # One transaction per import, so a file with a bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Portal-specific.
-PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20)
+PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20, minimum=1)

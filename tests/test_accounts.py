@@ -88,3 +88,13 @@ def test_admin_password_form_rejects_a_common_password(curator, client, django_u
     assert "This password is too common." in visible_text(response.content)
     editor.refresh_from_db()
     assert editor.check_password(PASSWORD)
+
+
+def test_a_forged_forwarded_address_does_not_dodge_the_lockout(wpsr, client, django_user_model):
+    """Without a trusted proxy, X-Forwarded-For is the client's own claim and is ignored."""
+    django_user_model.objects.create_superuser("victim", "victim@example.org", "a long passphrase 42")
+    login = "/admin/login/?next=/admin/"
+    for attempt in range(5):
+        client.post(login, {"username": "victim", "password": "wrong"}, HTTP_X_FORWARDED_FOR=f"10.9.9.{attempt}")
+    response = client.post(login, {"username": "victim", "password": "a long passphrase 42"}, HTTP_X_FORWARDED_FOR="10.9.9.99")
+    assert response.status_code == 429

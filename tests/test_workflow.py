@@ -125,3 +125,22 @@ def test_a_draft_is_absent_from_every_take_away_and_discovery_surface(draft_find
     facets = client.get("/findings/?format=json").json()["facets"]
     assert "data" not in [value["value"] for value in facets["tag"]]
     assert "data" in [value["value"] for value in client.get("/topics/?format=json").json()["facets"]["tag"]]
+
+
+def test_a_draft_source_or_dimension_is_not_named_on_public_pages(wpsr, client):
+    from findings.models import Dimension, Source
+
+    source = Source.objects.get(slug="presentation-egm-2023-09")
+    source.status = Status.REVIEW
+    source.save()
+    dimension = Dimension.objects.get(slug="internal-ways-of-working")
+    dimension.status = Status.DRAFT
+    dimension.save()
+
+    page = visible_text(client.get("/findings/data-to-inform-decision-making/").content)
+    assert "Source: being reviewed by the portal’s editors." in page
+    assert source.title not in page
+    assert dimension.title not in page
+    assert dimension.title not in visible_text(client.get("/topics/digital-technology/").content)
+    record = client.get("/findings/?format=json&tag=data").json()["results"][0]
+    assert record["source"] == {"title": None, "url": None}
