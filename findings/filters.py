@@ -149,6 +149,10 @@ class PageState:
     def url_removing(self, name, value):
         return self.url({name: [v for v in self.selected[name] if v != value]})
 
+    def page_url(self, number):
+        """This view at page `number` (page 1 has no `page` parameter)."""
+        return self.url({"page": [str(number)] if number > 1 else []}, drop=("format",))
+
     @property
     def url_without_q(self):
         return self.url({"q": []})

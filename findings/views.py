@@ -118,6 +118,14 @@ def _feed_title(title, state, facet_views):
     return f"{title} – WPSR 2023" + (f" ({described})" if described else "")
 
 
+def _page_links(state, page):
+    """Previous and next page URLs that keep only the parameters the page understood."""
+    return {
+        "previous_page_url": state.page_url(page.previous_page_number()) if page.has_previous() else "",
+        "next_page_url": state.page_url(page.next_page_number()) if page.has_next() else "",
+    }
+
+
 def _facets_json(request, facet_views):
     return {
         view.name: [
@@ -172,6 +180,7 @@ def _list_page(request, model, template, title, noun, **extra):
         "list_url": request.path,
         "feed_title": _feed_title(title, state, facet_views),
         "breadcrumbs": _crumbs((title, None)),
+        **_page_links(state, page),
         **extra,
     }
     return render(request, template, context)
@@ -209,6 +218,8 @@ def search(request):
     if parsed.is_empty:
         if state.q:
             state.messages.append("Type at least one word to search for (excluded words alone match nothing).")
+        if state.format == "json":  # an empty result, in the shape asked for
+            return exports.json_response(paginate([], request.GET, settings.PORTAL_PAGE_SIZE), request, {})
         context["suggested_tags"] = published_tag_counts().order_by("-item_count", "name")[:12]
         return render(request, "findings/search.html", context)
 
@@ -238,6 +249,7 @@ def search(request):
             "did_you_mean": did_you_mean(parsed) if page.paginator.count == 0 else None,
             "list_url": request.path,
             "feed_title": _feed_title("Search", state, facet_views),
+            **_page_links(state, page),
             "sorts": {},
         }
     )

@@ -86,7 +86,7 @@ def test_pages_split_the_list_and_keep_the_filter(wpsr, client):
     first = client.get("/findings/?tag=digital-technology")
     second = client.get("/findings/?tag=digital-technology&page=2")
     assert "Page 1 of 2" in visible_text(first.content)
-    assert "?tag=digital-technology&page=2" in links(first.content)
+    assert "/findings/?tag=digital-technology&page=2" in links(first.content)
     assert "Page 2 of 2" in visible_text(second.content)
     assert "5 findings" in visible_text(second.content)
     assert visible_text(first.content).count("Topic:") == 3
@@ -117,3 +117,18 @@ def test_nul_characters_are_a_bad_request_not_a_database_error(wpsr, client, url
     response = client.get(url)
     assert response.status_code == 400
     assert "Bad request" in visible_text(response.content)
+
+
+@override_settings(PORTAL_PAGE_SIZE=3)
+def test_page_links_drop_a_parameter_the_page_ignored(wpsr, client):
+    response = client.get("/findings/?sort=nope&tag=digital-technology")
+    assert "Ignored sort=“nope”" in visible_text(response.content)
+    hrefs = links(response.content)
+    assert "/findings/?tag=digital-technology&page=2" in hrefs
+    assert not any("sort=nope" in href for href in hrefs)
+
+
+def test_an_empty_search_answers_json_in_json(wpsr, client):
+    response = client.get("/search/?format=json")
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["count"] == 0 and response.json()["results"] == []
