@@ -3,6 +3,9 @@ from django import forms
 
 from .richtext import strip_control_characters
 
+# The longest search text read; longer input is cut (shared with findings.search).
+MAX_QUERY_LENGTH = 200
+
 SORTS = {"relevance": "Relevance", "order": "Order in the report", "title": "Title"}
 FORMATS = ["html", "json", "csv", "atom", "bibtex", "ris"]
 
@@ -10,7 +13,7 @@ FORMATS = ["html", "json", "csv", "atom", "bibtex", "ris"]
 class ListParamsForm(forms.Form):
     """`q`, `sort`, `match`, `format` and `page`; a bad value is dropped with a message, never an error page."""
 
-    q = forms.CharField(required=False, max_length=200)
+    q = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH)
     sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
     match = forms.ChoiceField(required=False, choices=[("all", "all of them"), ("any", "any of them")])
     format = forms.ChoiceField(required=False, choices=[(name, name) for name in FORMATS])
@@ -25,8 +28,7 @@ class ListParamsForm(forms.Form):
 def read_params(query_dict):
     """(clean values, messages about what was ignored) for a page's query string."""
     data = {name: query_dict.get(name, "") for name in ListParamsForm.base_fields}
-    if len(data["q"]) > 200:
-        data["q"] = data["q"][:200]
+    data["q"] = data["q"][:MAX_QUERY_LENGTH]
     form = ListParamsForm(data)
     form.is_valid()
     messages = []

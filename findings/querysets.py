@@ -46,18 +46,7 @@ class ChapterQuerySet(CuratedQuerySet):
         )
 
 
-class TaggedQuerySet(CuratedQuerySet):
-    """Shared by the tagged kinds: filtering by one or several tag slugs."""
-
-    def with_all_tags(self, slugs):
-        """Items that carry every tag in `slugs` (one join per tag)."""
-        queryset = self
-        for slug in slugs:
-            queryset = queryset.filter(tags__slug=slug)
-        return queryset
-
-
-class ContributionQuerySet(TaggedQuerySet):
+class ContributionQuerySet(CuratedQuerySet):
     def for_listing(self):
         from .models import Author
 
@@ -77,7 +66,7 @@ class ContributionQuerySet(TaggedQuerySet):
         )
 
 
-class TopicQuerySet(TaggedQuerySet):
+class TopicQuerySet(CuratedQuerySet):
     def with_finding_counts(self):
         """Topics in report order with how many published findings each has.
 
@@ -112,7 +101,7 @@ class TopicQuerySet(TaggedQuerySet):
         )
 
 
-class FindingQuerySet(TaggedQuerySet):
+class FindingQuerySet(CuratedQuerySet):
     def for_listing(self):
         return (
             self.select_related("topic", "topic__chapter", "source")
@@ -124,7 +113,7 @@ class FindingQuerySet(TaggedQuerySet):
         return self.for_listing().select_related("topic__dimension", "topic__chapter__report")
 
 
-class SuggestionQuerySet(TaggedQuerySet):
+class SuggestionQuerySet(CuratedQuerySet):
     def for_listing(self):
         from .models import Topic
 

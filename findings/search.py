@@ -16,10 +16,11 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from .forms import MAX_QUERY_LENGTH
 from .models import Chapter, Contribution, Finding, SearchDocument, SearchTerm, Suggestion, Topic
 
 SEARCHABLE = {model.kind: model for model in (Finding, Suggestion, Topic, Contribution, Chapter)}
-MAX_QUERY_LENGTH = 200
+_SEARCHABLE_MODELS = tuple(SEARCHABLE.values())
 # Weights of title, body and extra (parents and tags): a match in the title counts most.
 SQLITE_BM25 = "bm25(findings_searchdocument_fts, 10.0, 4.0, 1.0)"
 _START, _STOP = "\x02", "\x03"  # highlight markers no real text contains; escaped, then turned into <mark>
@@ -313,7 +314,7 @@ def reindex_saved(sender, instance, raw=False, **kwargs):
     """post_save: rewrite the item's row and those that quote it (not during loaddata)."""
     if raw:
         return
-    if getattr(type(instance), "kind", None) in SEARCHABLE and isinstance(instance, tuple(SEARCHABLE.values())):
+    if isinstance(instance, _SEARCHABLE_MODELS):
         index_items(type(instance), [instance.pk])
     for model, pks in _dependents(instance):
         pks = list(pks)
@@ -322,7 +323,7 @@ def reindex_saved(sender, instance, raw=False, **kwargs):
 
 
 def unindex_deleted(sender, instance, **kwargs):
-    if isinstance(instance, tuple(SEARCHABLE.values())):
+    if isinstance(instance, _SEARCHABLE_MODELS):
         unindex(type(instance), instance.pk)
 
 
@@ -330,7 +331,7 @@ def reindex_related_change(sender, instance, action, reverse, model, pk_set, **k
     """m2m_changed (tags, authors, related topics): the item's row lists them."""
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
-    if not reverse and isinstance(instance, tuple(SEARCHABLE.values())):
+    if not reverse and isinstance(instance, _SEARCHABLE_MODELS):
         index_items(type(instance), [instance.pk])
     elif reverse and getattr(model, "kind", None) in SEARCHABLE and pk_set:
         index_items(model, list(pk_set))
