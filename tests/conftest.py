@@ -3,33 +3,73 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
+from findings.statistics import content_tables
+from findings.models import Report
 
-@pytest.fixture(autouse=True)
-def _plain_http_and_unhashed_static(settings):
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_and_unhashed_static():
     """Tests talk plain HTTP and read static files from the source tree.
 
     Production mode redirects to HTTPS and serves hashed names after
     `collectstatic`; test_settings.py checks both of those separately.
     """
-    settings.SECURE_SSL_REDIRECT = False
-    # Secure cookies are never sent over the live server's plain HTTP (browser sign-in tests).
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.WHITENOISE_AUTOREFRESH = True
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    from django.conf import settings
+
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        # Secure cookies are never sent over the live server's plain HTTP (browser sign-in tests).
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        WHITENOISE_USE_FINDERS=True,
+        WHITENOISE_AUTOREFRESH=True,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the real WPSR 2023 content, loaded once for the whole session by
+    the command `make run` uses. Each test runs in a transaction that is rolled back, so what
+    one test changes, the next never sees."""
+    with django_db_blocker.unblock():
+        call_command("load_wpsr", verbosity=0)  # it refreshes the planner's statistics too
+
+
+@pytest.fixture
+def db(db, request):
+    """A test that does not ask for `wpsr` starts from a database without content (users,
+    groups and permissions stay): its own factories make all it sees."""
+    if "wpsr" not in request.fixturenames:
+        remove_content()
 
 
 @pytest.fixture
 def wpsr(db):
-    """The real WPSR 2023 content, loaded by the same command `make run` uses."""
-    call_command("load_wpsr", verbosity=0)
+    """The real WPSR 2023 content (loaded once per session by `django_db_setup`).
+
+    Tests on a live server (`transactional_db`) run last, after others have flushed the
+    database, so one of them loads the content again when it is missing.
+    """
+    if not Report.objects.exists():
+        call_command("load_wpsr", verbosity=0)
+
+
+def remove_content():
+    """Delete the content, its history, index and tags (users, groups and permissions stay)."""
+    # Foreign keys are checked when the transaction ends, so the order does not matter.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in content_tables():
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
 
 # Browser tests (tests/test_browser*.py): Debian's Chromium driven by Playwright; a browser
@@ -69,16 +109,10 @@ def browser(_allow_sync_orm_beside_playwright):
 
 
 @pytest.fixture
-def site(request, transactional_db):
-    """The live server's address, serving the real WPSR 2023 content.
-
-    The session-wide live server is started here, after conftest's per-test settings are in
-    place, because SecurityMiddleware and WhiteNoise read them only once, when it starts.
-    """
-    server = request.getfixturevalue("live_server")
-    _assert_plain_http(server)
-    call_command("load_wpsr", verbosity=0)
-    return server.url
+def site(transactional_db, wpsr, live_server):
+    """The live server's address, serving the real WPSR 2023 content."""
+    _assert_plain_http(live_server)
+    return live_server.url
 
 
 @pytest.fixture
@@ -92,8 +126,8 @@ def page(browser):
 
 def _assert_plain_http(server):
     """Fail clearly, not with Chromium's ERR_SSL_PROTOCOL_ERROR, if the server started before the test settings."""
-    connection = http.client.HTTPConnection(server.thread.host, server.thread.port, timeout=10)
-    connection.request("HEAD", "/no-such-page/")
-    status = connection.getresponse().status
-    connection.close()
+    http_connection = http.client.HTTPConnection(server.thread.host, server.thread.port, timeout=10)
+    http_connection.request("HEAD", "/no-such-page/")
+    status = http_connection.getresponse().status
+    http_connection.close()
     assert status == 404, f"the live server answers {status}: it was started with SECURE_SSL_REDIRECT on"

@@ -7,11 +7,13 @@ import random
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from taggit.models import Tag, TaggedItem
 
 from findings.models import Chapter, Dimension, Finding, SearchDocument, Source, Status, Topic
-from findings.search import index_items
+from findings.kinds import BY_MODEL
+from findings.search.index import index_items
+from findings.statistics import refresh_statistics
 
 SOURCE_SLUG = "synthetic-data"
 MARKER_TAG = "synthetic"
@@ -96,9 +98,9 @@ def add_synthetic(count, chapter, dimension, rng):
         chosen = {tags[0], *rng.sample(tags[1:], 2)}
         tagged += [TaggedItem(tag=tag, content_type=content_type, object_id=finding.pk) for tag in chosen]
     TaggedItem.objects.bulk_create(tagged, batch_size=5000)
-    index_items(Finding, [finding.pk for finding in created])
-    index_items(Topic, [topic.pk for topic in topics.values()])
-    _refresh_statistics()
+    index_items(BY_MODEL[Finding], [finding.pk for finding in created])
+    index_items(BY_MODEL[Topic], [topic.pk for topic in topics.values()])
+    refresh_statistics()
     return len(created)
 
 
@@ -110,22 +112,11 @@ def delete_synthetic():
     for model, items in ((Finding, findings), (Topic, topics)):
         content_type = ContentType.objects.get_for_model(model)
         TaggedItem.objects.filter(content_type=content_type, object_id__in=items.values("pk")).delete()
-        SearchDocument.objects.filter(kind=model.kind, object_id__in=items.values("pk")).delete()
+        SearchDocument.objects.filter(kind=model.kind.name, object_id__in=items.values("pk")).delete()
     findings.delete()
     topics.delete()
     # Only the tags made here, and only once nothing else carries them (a real tag may start "synthetic").
     Tag.objects.filter(slug__in=[MARKER_TAG, *TAG_SLUGS], taggit_taggeditem_items__isnull=True).delete()
     Source.objects.filter(slug=SOURCE_SLUG).delete()
-    _refresh_statistics()
+    refresh_statistics()
     return removed
-
-
-def _refresh_statistics():
-    """PostgreSQL plans with the statistics it last gathered: after a bulk change, until autovacuum
-    catches up, it treats 10,000 findings as a handful and a list page can take a minute."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "ANALYZE findings_finding, findings_topic, findings_searchdocument, findings_searchterm,"
-                " taggit_tag, taggit_taggeditem"
-            )

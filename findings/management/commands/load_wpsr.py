@@ -11,7 +11,8 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 
 from findings.history import tag_string
-from findings.search import rebuild_index
+from findings.search.index import rebuild_index
+from findings.statistics import refresh_statistics
 from findings.models import Chapter, Contribution, Curated, Finding, Report, Source, Suggestion, Topic
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "wpsr2023.json"
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                 call_command("loaddata", fixture, verbosity=0)
                 _record_initial_history(Path(fixture).name)
                 rebuild_index()
+            refresh_statistics()
         except (DatabaseError, DeserializationError) as error:
             raise CommandError(f"{fixture}: nothing was loaded. {error}") from error
         counts = ", ".join(f"{model.objects.count()} {model._meta.verbose_name_plural}" for model in CONTENT_MODELS)
