@@ -15,8 +15,8 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import workflow
 from .history import tags_from_string
-
 from .models import (
     Author,
     Chapter,
@@ -48,9 +48,6 @@ from .resources import (
     SuggestionResource,
     TopicResource,
 )
-
-PUBLISHING_ONLY = "Only Publishers can publish or unpublish. Send it to review instead."
-
 
 class TagActionForm(admin.helpers.ActionForm):
     tags = forms.CharField(required=False, label="Tags", help_text="Comma-separated, for the tag actions.")
@@ -85,7 +82,7 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_publish_permission(self, request):
-        return self.model.can_publish(request.user)
+        return workflow.can_publish(request.user, self.model)
 
     def has_import_permission(self, request):
         # An import can both add and change rows (it never deletes them).
@@ -112,7 +109,7 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        model, allowed = self.model, self.has_publish_permission(request)
+        model, user = self.model, request.user
 
         class WorkflowForm(form):
             def __init__(self, *args, **kwargs):
@@ -127,9 +124,8 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 # Compare with the database, not the form's initial data: a forged or
                 # history-revert form carries whatever initial values it likes.
                 stored = model._default_manager.filter(pk=self.instance.pk).values_list("status", flat=True).first()
-                touches_public = Status.PUBLISHED in {status, stored} and status != stored
-                if touches_public and not allowed:
-                    raise forms.ValidationError(PUBLISHING_ONLY)
+                if not workflow.may_change_status(user, model, stored, status):
+                    raise forms.ValidationError(workflow.PUBLISHING_ONLY)
                 self._stored_status = stored
                 return status
 
@@ -140,14 +136,14 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if obj.status != stored:
             new = obj.status
             obj.status = stored or Status.DRAFT
-            obj.set_status(new, request.user)
+            workflow.set_status(obj, new, request.user)
         super().save_model(request, obj, form, change)
 
     def _move(self, request, queryset, status, verb):
         with transaction.atomic():
             moved = list(queryset.select_for_update())
             for obj in moved:
-                obj.set_status(status, request.user)
+                workflow.set_status(obj, status, request.user)
                 obj._change_reason = f"{verb} from the list"
                 obj.save()
         self.message_user(request, f"{verb}: {len(moved)} {model_ngettext(self.opts, len(moved))}.", messages.SUCCESS)
@@ -171,7 +167,7 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def _guarded_move(self, request, queryset, status, verb):
         """Editors' moves: refuse the whole action if it would unpublish something."""
         if not self.has_publish_permission(request) and queryset.filter(status=Status.PUBLISHED).exists():
-            self.message_user(request, f"Nothing changed. {PUBLISHING_ONLY}", messages.ERROR)
+            self.message_user(request, f"Nothing changed. {workflow.PUBLISHING_ONLY}", messages.ERROR)
             return
         self._move(request, queryset, status, verb)
 

@@ -94,7 +94,7 @@ def citation_text(item, request, accessed: datetime.date) -> str:
 
 def bibtex_key(item, report):
     """A stable key, e.g. "wpsr-2023-finding-ai-to-identify-corruption-in-procurement"."""
-    return re.sub(r"[^A-Za-z0-9_-]", "-", f"{report.slug}-{item.kind}-{item.slug}")
+    return re.sub(r"[^A-Za-z0-9_-]", "-", f"{report.slug}-{item.kind.name}-{item.slug}")
 
 
 def bibtex_entry(item, request, reports=None) -> str:
@@ -166,8 +166,8 @@ def _chapter_phrase(item, chapter):
 def _note(item, chapter):
     """What the item is and where, e.g. "Key finding, chapter 3: What assets ...?"."""
     if chapter is item:
-        return f"{item.kind_label} {chapter.number}"
-    return item.kind_label + _chapter_phrase(item, chapter)
+        return f"{item.kind.label} {chapter.number}"
+    return item.kind.label + _chapter_phrase(item, chapter)
 
 
 def _sentence(text):

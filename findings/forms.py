@@ -1,13 +1,13 @@
 """Validation of the query-string parameters the list and search pages accept."""
 from django import forms
 
+from . import formats
 from .richtext import strip_control_characters
 
 # The longest search text read; longer input is cut (shared with findings.search).
 MAX_QUERY_LENGTH = 200
 
 SORTS = {"relevance": "Relevance", "order": "Order in the report", "title": "Title"}
-FORMATS = ["html", "json", "csv", "atom", "bibtex", "ris"]
 
 
 class ListParamsForm(forms.Form):
@@ -16,7 +16,7 @@ class ListParamsForm(forms.Form):
     q = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH)
     sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
     match = forms.ChoiceField(required=False, choices=[("all", "all of them"), ("any", "any of them")])
-    format = forms.ChoiceField(required=False, choices=[(name, name) for name in FORMATS])
+    format = forms.ChoiceField(required=False, choices=[(name, name) for name in formats.BY_NAME])
     # Read by `paginate`, which falls back to the nearest page; checked here only to say so.
     page = forms.IntegerField(required=False, min_value=1)
 

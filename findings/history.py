@@ -1,5 +1,6 @@
 """History of tags beside the fields: django-simple-history records fields only, so the
 historical models get a `tag_names` column filled from the item's tags."""
+from django.conf import settings
 from django.db import models
 from taggit.models import Tag
 from taggit.utils import edit_string_for_tags, parse_tags
@@ -42,6 +43,8 @@ def record_tag_change(sender, instance, action, reverse, pk_set=None, **kwargs):
     (an admin form, a revert, an import row), whose entry then gets the new tags; otherwise
     (shell, bulk actions) it is a history entry of its own."""
     if reverse or action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     if action != "post_clear" and not pk_set:
         return  # taggit's set() sends post_add even when nothing was added

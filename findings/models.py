@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
@@ -19,6 +18,7 @@ from .querysets import (
     ContributionQuerySet,
     CuratedQuerySet,
     FindingQuerySet,
+    SearchDocumentQuerySet,
     SuggestionQuerySet,
     TopicQuerySet,
 )
@@ -56,22 +56,16 @@ class Curated(models.Model):
         return self.status == Status.PUBLISHED
 
     @property
-    def list_url(self):
-        """The list page of this kind (tags on a search result filter it)."""
-        return reverse(f"findings:{self.kind}-list")
-
-    @classmethod
-    def can_publish(cls, user):
-        """Whether `user` may publish and unpublish this kind (the Publishers' permission)."""
-        return user is not None and user.has_perm(f"{cls._meta.app_label}.publish_{cls._meta.model_name}")
-
-    def set_status(self, status, user=None):
-        """Move to `status`, recording who published and when (cleared on unpublishing)."""
-        if status == Status.PUBLISHED and not self.is_published:
-            self.published_at, self.published_by = timezone.now(), user
-        elif status != Status.PUBLISHED:
-            self.published_at, self.published_by = None, None
-        self.status = status
+    def is_public(self):
+        """Published under published parents: what `published()` decides in SQL, read from
+        the loaded item (select its `public_parents` with it)."""
+        for path in ("", *self.public_parents):
+            item = self
+            for name in filter(None, path.split("__")):
+                item = getattr(item, name)
+            if not item.is_published:
+                return False
+        return True
 
 
 class Source(Curated):
@@ -100,14 +94,40 @@ class Source(Curated):
         return reverse("findings:report") + f"#source-{self.slug}"
 
 
+class _KindOf:
+    """`item.kind`: the item's entry in `findings.kinds.KINDS` (None for kinds that are not public)."""
+
+    def __get__(self, instance, owner):
+        from .kinds import BY_MODEL
+
+        return BY_MODEL.get(owner)
+
+
 class Sourced(Curated):
     """Every content object names its source; `source_note` holds caveats about it."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
     source_note = models.TextField(blank=True)
 
+    kind = _KindOf()
+
     class Meta(Curated.Meta):
         abstract = True
+
+    @property
+    def short_label(self):
+        """What a breadcrumb calls the item: its name, cut at a word to 60 characters."""
+        text = str(self)
+        return text if len(text) <= 60 else text[:59].rsplit(" ", 1)[0] + "…"
+
+
+def _names(items):
+    return " ".join(str(item) for item in items)
+
+
+def _published_names(items):
+    """Related items count for search only when published: a draft's words must not find anything."""
+    return _names(item for item in items if item.is_published)
 
 
 class Report(Sourced):
@@ -175,6 +195,15 @@ class Meeting(Sourced):
     context = models.TextField(blank=True, help_text="What the pandemic did to public institutions.")
     tasks_intro = models.CharField(max_length=300, blank=True)
     question = models.TextField(blank=True, help_text="The question the presentation put to the meeting.")
+    chapter = models.ForeignKey(
+        "Chapter",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="chapter presented",
+        help_text="The chapter of the report that the presentation presents (the home page shows its contributions).",
+    )
 
     class Meta:
         ordering = ["-start_date"]
@@ -245,13 +274,16 @@ class Slide(Sourced):
 
 
 class Chapter(Sourced):
-    kind = "chapter"
-    kind_label = "Chapter"
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="chapters")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300, help_text="The chapter's question.")
     slug = models.SlugField(unique=True, max_length=80)
+    contributions_complete = models.BooleanField(
+        "contribution list complete",
+        default=False,
+        help_text="Whether the sources name every contribution of this chapter; if not, its page says the list may be incomplete.",
+    )
 
     objects = ChapterQuerySet.as_manager()
 
@@ -271,9 +303,17 @@ class Chapter(Sourced):
         return reverse("findings:chapter-detail", kwargs={"slug": self.slug})
 
     @property
+    def short_label(self):
+        return f"Chapter {self.number}"
+
+    @property
     def parents(self):
         """The items this one sits under, nearest first (select them with the item)."""
         return [self.report]
+
+    def search_text(self):
+        """(title, body, extra) for the search index; extra finds the item without defining it."""
+        return str(self), self.source_note, self.report.title
 
 
 class Dimension(Sourced):
@@ -316,8 +356,6 @@ class Author(Sourced):
 class Contribution(Sourced):
     """An expert contribution to a chapter of the report."""
 
-    kind = "contribution"
-    kind_label = "Expert contribution"
 
     chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="contributions")
     order = models.PositiveSmallIntegerField(help_text="Position within its chapter, as listed by its source.")
@@ -359,12 +397,14 @@ class Contribution(Sourced):
         """The items this one sits under, nearest first (select them with the item)."""
         return [self.chapter]
 
+    def search_text(self):
+        authors = _published_names(self.authors.all())
+        return self.title, f"{self.summary} {authors}".strip(), f"{self.chapter.title} {_names(self.tags.all())}"
+
 
 class Topic(Sourced):
     """A theme the chapter 3 experts examined, e.g. "Digital technology"."""
 
-    kind = "topic"
-    kind_label = "Topic"
 
     chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="topics")
     dimension = models.ForeignKey(
@@ -398,12 +438,14 @@ class Topic(Sourced):
         """The items this one sits under, nearest first (select them with the item)."""
         return [self.chapter]
 
+    def search_text(self):
+        dimension = self.dimension.title if self.dimension.is_published else ""
+        return self.title, dimension, f"{self.chapter.title} {_names(self.tags.all())}"
+
 
 class Finding(Sourced):
     """One key point the presentation lists under a topic."""
 
-    kind = "finding"
-    kind_label = "Key finding"
 
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="findings")
     order = models.PositiveSmallIntegerField(help_text="Position under its topic, as in the source.")
@@ -438,12 +480,13 @@ class Finding(Sourced):
         """The items this one sits under, nearest first (select them with the item)."""
         return [self.topic, self.topic.chapter]
 
+    def search_text(self):
+        return self.text, self.source_note, f"{self.topic.title} {_names(self.tags.all())}"
+
 
 class Suggestion(Sourced):
     """A suggestion the experts made (the presentation's "Selected suggestions")."""
 
-    kind = "suggestion"
-    kind_label = "Suggestion"
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="suggestions")
     order = models.PositiveSmallIntegerField()
@@ -481,6 +524,10 @@ class Suggestion(Sourced):
         """The items this one sits under, nearest first (select them with the item)."""
         return [self.report]
 
+    def search_text(self):
+        topics = _published_names(self.related_topics.all())
+        return self.text, self.source_note, f"{topics} {_names(self.tags.all())}"
+
 
 class SearchDocument(models.Model):
     """One row per searchable item, kept by findings.search: what full-text search reads.
@@ -496,6 +543,8 @@ class SearchDocument(models.Model):
     body = models.TextField(blank=True)
     extra = models.TextField(blank=True, help_text="Parent titles and tag names: weighted lowest.")
     search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = SearchDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "object_id"]

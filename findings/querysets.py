@@ -27,6 +27,34 @@ class CuratedQuerySet(models.QuerySet):
             return self
         return self.published()
 
+    def neighbours(self, item):
+        """(previous, next): the items of this queryset before and after `item` under the same
+        parent, in the kind's order (pk breaks ties), each by an indexed, LIMITed query."""
+        kind = self.model.kind
+        siblings = self.filter(**{kind.parent: getattr(item, kind.parent)})
+        names = [*kind.order, "pk"]
+        key = [getattr(item, name) for name in names]
+        after, before = Q(), Q()
+        for index, name in enumerate(names):
+            equal = {names[i]: key[i] for i in range(index)}
+            after |= Q(**equal, **{f"{name}__gt": key[index]})
+            before |= Q(**equal, **{f"{name}__lt": key[index]})
+        previous = siblings.filter(before).order_by(*[f"-{name}" for name in names]).first()
+        following = siblings.filter(after).order_by(*names).first()
+        return previous, following
+
+    def related_by_tags(self, item, limit=5):
+        """Items of this queryset (other than `item`) sharing the most tags with it, as `shared_tags`."""
+        tag_ids = [tag.pk for tag in item.tags.all()] if hasattr(item, "tags") else []
+        if not tag_ids:
+            return self.none()
+        return (
+            self.exclude(pk=item.pk)
+            .filter(tags__in=tag_ids)
+            .annotate(shared_tags=Count("pk"))
+            .order_by("-shared_tags", *self.model.kind.order, "pk")[:limit]
+        )
+
 
 def _published_count(relation):
     """Count only the published rows of a reverse relation, in the same query."""
@@ -129,3 +157,33 @@ class SuggestionQuerySet(CuratedQuerySet):
         return self.select_related("report", "source").prefetch_related(
             "tags", Prefetch("related_topics", queryset=Topic.objects.published().select_related("dimension"))
         )
+
+
+class SearchDocumentQuerySet(models.QuerySet):
+    def published(self):
+        """Only the rows of published items (each kind's `published()`): all that search may show."""
+        from .kinds import KINDS
+
+        published = Q(pk__in=[])
+        for kind in KINDS:
+            published |= Q(kind=kind.name, object_id__in=kind.model.objects.published().values("pk"))
+        return self.filter(published)
+
+    def with_items(self):
+        """[(document, item)] in this queryset's order, each item ready for a result list (one
+        query per kind present, plus its prefetches). Documents whose item is gone are left out."""
+        from .kinds import BY_NAME
+
+        documents = list(self)
+        wanted = {}
+        for document in documents:
+            wanted.setdefault(document.kind, []).append(document.object_id)
+        items = {}
+        for name, ids in wanted.items():
+            for item in BY_NAME[name].model.objects.filter(pk__in=ids).for_listing():
+                items[(name, item.pk)] = item
+        return [
+            (document, items[(document.kind, document.object_id)])
+            for document in documents
+            if (document.kind, document.object_id) in items
+        ]

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 from taggit.managers import TaggableManager
 
+from . import workflow
 from .models import (
     Author,
     Chapter,
@@ -25,7 +26,6 @@ from .models import (
     ReportFact,
     Slide,
     Source,
-    Status,
     Suggestion,
     Topic,
 )
@@ -196,7 +196,7 @@ class CuratedResource(resources.ModelResource):
 
         wanted = instance.status
         user = kwargs.get("user")
-        if wanted != stored and Status.PUBLISHED in {wanted, stored} and not self._meta.model.can_publish(user):
+        if not workflow.may_change_status(user, self._meta.model, stored, wanted):
             errors.setdefault("status", []).append(ValidationError(
                 f"Row {kwargs.get('row_number')} changes the status from “{stored}” to “{wanted}”: "
                 "only Publishers can publish or unpublish. Send it to review instead."
@@ -204,7 +204,7 @@ class CuratedResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
         instance.status = stored
-        instance.set_status(wanted, user)
+        workflow.set_status(instance, wanted, user)
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._change_reason = f"Imported from {kwargs.get('file_name') or 'a file'}"

@@ -1,27 +1,19 @@
-"""The sitemap (/sitemap.xml): the fixed pages, every published item and every tag in use."""
+"""The sitemap (/sitemap.xml): the fixed pages, every kind's list and published items, and
+every tag in use."""
 from functools import partial
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Chapter, Contribution, Finding, Suggestion, Topic
+from .kinds import KINDS
 from .tags import published_tag_counts
 
 
 class PageSitemap(Sitemap):
-    """The pages that exist whatever the content: home, the report and the lists."""
+    """The pages that exist whatever the content: home, the report, the lists and tags."""
 
     def items(self):
-        return [
-            "findings:home",
-            "findings:report",
-            "findings:chapter-list",
-            "findings:contribution-list",
-            "findings:topic-list",
-            "findings:finding-list",
-            "findings:suggestion-list",
-            "findings:tag-list",
-        ]
+        return ["findings:home", "findings:report", *(kind.list_url_name for kind in KINDS), "findings:tag-list"]
 
     def location(self, name):
         return reverse(name)
@@ -30,11 +22,11 @@ class PageSitemap(Sitemap):
 class ContentSitemap(Sitemap):
     """Every published item of one kind (drafts, and items under drafts, are left out)."""
 
-    def __init__(self, model):
-        self.model = model
+    def __init__(self, kind):
+        self.kind = kind
 
     def items(self):
-        return self.model.objects.published()
+        return self.kind.model.objects.published()
 
     def lastmod(self, item):
         return item.published_at
@@ -54,6 +46,6 @@ class TagSitemap(Sitemap):
 # Sitemap stores while rendering (its latest lastmod) outlives the request.
 SITEMAPS = {
     "pages": PageSitemap,
-    **{f"{model.kind}s": partial(ContentSitemap, model) for model in (Chapter, Contribution, Topic, Finding, Suggestion)},
+    **{kind.path: partial(ContentSitemap, kind) for kind in KINDS},
     "tags": TagSitemap,
 }

@@ -1,33 +1,16 @@
-"""The tagged kinds and tag counts over published content only."""
-from dataclasses import dataclass
-
+"""Tag counts over published content only."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from taggit.models import Tag
 
-from .models import Contribution, Finding, Suggestion, Topic
-
-
-@dataclass(frozen=True)
-class TaggedKind:
-    model: type
-    label: str
-    list_name: str
-
-
-TAGGED_KINDS = [
-    TaggedKind(Topic, "Topics", "findings:topic-list"),
-    TaggedKind(Finding, "Key findings", "findings:finding-list"),
-    TaggedKind(Suggestion, "Suggestions", "findings:suggestion-list"),
-    TaggedKind(Contribution, "Expert contributions", "findings:contribution-list"),
-]
+from .kinds import TAGGED
 
 
 def published_tag_counts():
     """Tags carried by at least one published item, with how many (one grouped query)."""
-    content_types = ContentType.objects.get_for_models(*(kind.model for kind in TAGGED_KINDS))
+    content_types = ContentType.objects.get_for_models(*(kind.model for kind in TAGGED))
     published = Q()
-    for kind in TAGGED_KINDS:
+    for kind in TAGGED:
         published |= Q(
             taggit_taggeditem_items__content_type=content_types[kind.model],
             taggit_taggeditem_items__object_id__in=kind.model.objects.published().values("pk"),

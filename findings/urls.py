@@ -1,23 +1,20 @@
+"""The public URLs: fixed pages, then a list and a detail page for each kind in findings.kinds."""
 from django.urls import path
 
-from . import views
+from .kinds import KINDS
+from .views import details, lists, pages, search, tags
 
 app_name = "findings"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("report/", views.report, name="report"),
-    path("chapters/", views.chapter_list, name="chapter-list"),
-    path("chapters/<slug:slug>/", views.ChapterDetailView.as_view(), name="chapter-detail"),
-    path("contributions/", views.contribution_list, name="contribution-list"),
-    path("contributions/<slug:slug>/", views.ContributionDetailView.as_view(), name="contribution-detail"),
-    path("topics/", views.topic_list, name="topic-list"),
-    path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
-    path("findings/", views.finding_list, name="finding-list"),
-    path("findings/<slug:slug>/", views.FindingDetailView.as_view(), name="finding-detail"),
-    path("suggestions/", views.suggestion_list, name="suggestion-list"),
-    path("suggestions/<slug:slug>/", views.SuggestionDetailView.as_view(), name="suggestion-detail"),
-    path("search/", views.search, name="search"),
-    path("tags/", views.tag_list, name="tag-list"),
-    path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
+    path("", pages.home, name="home"),
+    path("report/", pages.report, name="report"),
+    path("search/", search.search, name="search"),
+    path("tags/", tags.tag_list, name="tag-list"),
+    path("tags/<slug:slug>/", tags.tag_detail, name="tag-detail"),
 ]
+for kind in KINDS:
+    urlpatterns += [
+        path(f"{kind.path}/", lists.list_page, {"kind": kind}, name=f"{kind.name}-list"),
+        path(f"{kind.path}/<slug:slug>/", details.ContentDetailView.as_view(kind=kind), name=f"{kind.name}-detail"),
+    ]

@@ -1,6 +1,15 @@
-"""Small factories for tests that need their own data rather than the WPSR fixtures."""
+"""Small factories for tests that need their own data rather than the WPSR fixtures.
+
+They write quietly: no history entries, and each item's search row written once, when the
+factory returns, rather than once per signal (save, each tag, each link).
+"""
+import contextlib
+import functools
 import itertools
 
+from django.test import override_settings
+
+from findings.search import index
 from findings.models import Author, Chapter, Contribution, Dimension, Finding, Report, Source, Suggestion, Topic
 
 _counter = itertools.count(1)
@@ -14,11 +23,29 @@ def _next():
 PUBLISHED = {"status": "published"}
 
 
+@contextlib.contextmanager
+def quietly():
+    """Writes without history entries, and search rows written once, at the end."""
+    with override_settings(SIMPLE_HISTORY_ENABLED=False), index.deferred():
+        yield
+
+
+def _quiet(factory):
+    @functools.wraps(factory)
+    def make(*args, **kwargs):
+        with quietly():
+            return factory(*args, **kwargs)
+
+    return make
+
+
+@_quiet
 def make_source(**fields):
     n = _next()
     return Source.objects.create(**{"slug": f"source-{n}", "title": f"Source {n}", "kind": "web-page", **PUBLISHED, **fields})
 
 
+@_quiet
 def make_report(**fields):
     n = _next()
     source = fields.pop("source", None) or make_source()
@@ -34,6 +61,7 @@ def make_report(**fields):
     return Report.objects.create(source=source, **{**defaults, **fields})
 
 
+@_quiet
 def make_chapter(report=None, **fields):
     n = _next()
     report = report or make_report()
@@ -41,6 +69,7 @@ def make_chapter(report=None, **fields):
     return Chapter.objects.create(report=report, source=report.source, **{**defaults, **fields})
 
 
+@_quiet
 def make_dimension(report=None, **fields):
     n = _next()
     report = report or make_report()
@@ -48,6 +77,7 @@ def make_dimension(report=None, **fields):
     return Dimension.objects.create(report=report, source=report.source, **{**defaults, **fields})
 
 
+@_quiet
 def make_topic(chapter=None, dimension=None, tags=(), **fields):
     n = _next()
     chapter = chapter or make_chapter()
@@ -58,6 +88,7 @@ def make_topic(chapter=None, dimension=None, tags=(), **fields):
     return topic
 
 
+@_quiet
 def make_finding(topic=None, tags=(), **fields):
     n = _next()
     topic = topic or make_topic()
@@ -67,6 +98,7 @@ def make_finding(topic=None, tags=(), **fields):
     return finding
 
 
+@_quiet
 def make_suggestion(report=None, topics=(), tags=(), **fields):
     n = _next()
     report = report or make_report()
@@ -77,6 +109,7 @@ def make_suggestion(report=None, topics=(), tags=(), **fields):
     return suggestion
 
 
+@_quiet
 def make_contribution(chapter=None, topics=(), tags=(), **fields):
     n = _next()
     chapter = chapter or make_chapter()
@@ -87,6 +120,7 @@ def make_contribution(chapter=None, topics=(), tags=(), **fields):
     return contribution
 
 
+@_quiet
 def make_author(source, **fields):
     n = _next()
     return Author.objects.create(source=source, **{"name": f"Author {n}", "slug": f"author-{n}", **PUBLISHED, **fields})

@@ -7,12 +7,19 @@ import rispy
 from bibtexparser.bparser import BibTexParser
 from bibtexparser.latexenc import latex_to_unicode
 
-from findings import exports
+from findings import formats
 from findings.citations import citation_text
-from findings.exports import bibtex_response, ris_response
 from findings.models import Chapter, Contribution, Finding, Suggestion, Topic
 
-from .test_exports import add_contributions_with_authors
+from .test_exports import add_contributions_with_authors, download
+
+
+def bibtex_response(items, request, filename="download"):
+    return download(formats.BIBTEX, items, request, filename)
+
+
+def ris_response(items, request, filename="download"):
+    return download(formats.RIS, items, request, filename)
 
 ACCESSED = datetime.date(2025, 3, 5)
 AI_FINDING = "ai-to-identify-corruption-in-procurement"
@@ -82,7 +89,7 @@ def test_citation_of_a_suggestion_and_of_a_chapter_name_no_chapter_they_are_not_
 
 
 def test_bibtex_entry_of_a_finding_is_a_misc_with_the_report_details(wpsr, rf):
-    response = bibtex_response(_findings().filter(slug=AI_FINDING), rf.get("/findings/"), "key-findings.bib")
+    response = bibtex_response(_findings().filter(slug=AI_FINDING), rf.get("/findings/"), "key-findings")
 
     assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="key-findings.bib"'
@@ -105,7 +112,7 @@ def test_bibtex_entry_of_a_finding_is_a_misc_with_the_report_details(wpsr, rf):
 
 
 def test_bibtex_entry_of_a_contribution_is_an_incollection_by_its_author(wpsr, rf):
-    response = bibtex_response(_contributions().filter(slug=FOX_SLUG), rf.get("/contributions/"), "c.bib")
+    response = bibtex_response(_contributions().filter(slug=FOX_SLUG), rf.get("/contributions/"))
     assert _bibtex(response) == {
         f"wpsr-2023-contribution-{FOX_SLUG}": {
             "ENTRYTYPE": "incollection",
@@ -134,7 +141,7 @@ def test_bibtex_keys_are_unique_across_every_kind(wpsr, rf):
     ]
     keys = []
     for items in querysets:
-        keys += list(_bibtex(bibtex_response(items, rf.get("/"), "all.bib")))
+        keys += list(_bibtex(bibtex_response(items, rf.get("/"))))
     assert len(keys) == len(set(keys)) == 3 + 13 + 7 + 18 + 6
     assert "wpsr-2023-topic-digital-technology" in keys
 
@@ -142,7 +149,7 @@ def test_bibtex_keys_are_unique_across_every_kind(wpsr, rf):
 def test_bibtex_escapes_special_characters_so_titles_round_trip(wpsr, rf):
     finding = _findings().get(slug=AI_FINDING)
     finding.text = 'R&D: 50% of "spending"'
-    entry = _bibtex(bibtex_response([finding], rf.get("/"), "f.bib"))[f"wpsr-2023-finding-{AI_FINDING}"]
+    entry = _bibtex(bibtex_response([finding], rf.get("/")))[f"wpsr-2023-finding-{AI_FINDING}"]
     assert entry["title"] == r'{R\&D: 50\% of {"}spending{"}}'
     assert latex_to_unicode(entry["title"]) == 'R&D: 50% of "spending"'
 
@@ -150,7 +157,7 @@ def test_bibtex_escapes_special_characters_so_titles_round_trip(wpsr, rf):
 def test_bibtex_escapes_every_character_latex_treats_specially(wpsr, rf):
     finding = _findings().get(slug=AI_FINDING)
     finding.text = 'a\\b {c} & % $ # _ ~ ^ "d"'
-    response = bibtex_response([finding], rf.get("/"), "f.bib")
+    response = bibtex_response([finding], rf.get("/"))
     text = response.content.decode()
     assert (
         r'  title = {{a\textbackslash{}b \{c\} \& \% \$ \# \_ \textasciitilde{} \textasciicircum{} {"}d{"}}},'
@@ -170,7 +177,7 @@ def test_citation_downloads_read_related_rows_once(wpsr, rf, django_assert_num_q
 
 
 def test_ris_record_of_a_contribution_names_its_author(wpsr, rf):
-    response = ris_response(_contributions().filter(slug=FOX_SLUG), rf.get("/contributions/"), "c.ris")
+    response = ris_response(_contributions().filter(slug=FOX_SLUG), rf.get("/contributions/"), "c")
 
     assert response["Content-Type"] == "application/x-research-info-systems; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="c.ris"'
@@ -191,7 +198,7 @@ def test_ris_record_of_a_contribution_names_its_author(wpsr, rf):
 
 
 def test_ris_records_of_findings_are_generic_and_published_by_un_desa(wpsr, rf):
-    records = _ris(ris_response(_findings(), rf.get("/findings/"), "key-findings.ris"))
+    records = _ris(ris_response(_findings(), rf.get("/findings/")))
     assert len(records) == 18
     record = next(record for record in records if record["title"] == AI_FINDING_TEXT)
     assert record["type_of_reference"] == "GEN"
@@ -202,7 +209,7 @@ def test_ris_records_of_findings_are_generic_and_published_by_un_desa(wpsr, rf):
 
 
 def test_ris_lines_end_with_crlf_and_records_with_er(wpsr, rf):
-    text = ris_response(_findings()[:2], rf.get("/findings/"), "f.ris").content.decode()
+    text = ris_response(_findings()[:2], rf.get("/findings/")).content.decode()
     assert text.startswith("TY  - GEN\r\nTI  - ")
     assert text.count("ER  - \r\n") == 2
     assert "\n" not in text.replace("\r\n", "")
@@ -212,7 +219,7 @@ def test_ris_lines_end_with_crlf_and_records_with_er(wpsr, rf):
     "respond, parse", [(bibtex_response, _bibtex), (ris_response, _ris)], ids=["bibtex", "ris"]
 )
 def test_citation_downloads_stop_at_the_row_limit(wpsr, rf, monkeypatch, respond, parse):
-    monkeypatch.setattr(exports, "CSV_ROW_LIMIT", 3)
+    monkeypatch.setattr(formats, "ROW_LIMIT", 3)
     response = respond(_findings(), rf.get("/findings/"), "key-findings")
     assert len(parse(response)) == 3
     assert response["X-Rows-Truncated"] == "18"

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag, TaggedItem
 
-from findings import exports
+from findings import formats
 from findings.models import Chapter, Contribution, Finding, SearchDocument, Source, Suggestion, Topic
 
 from .factories import make_finding
@@ -64,7 +64,7 @@ def _generate(findings):
 def _csv_chunks(response):
     rows = len(list(csv.reader(io.StringIO(response.content.decode("utf-8"))))) - 1
     assert rows > 0
-    return math.ceil(rows / exports.CHUNK_SIZE)
+    return math.ceil(rows / formats.CHUNK_SIZE)
 
 
 def test_query_counts_stay_flat_from_ten_to_ten_thousand_findings(wpsr, client, django_assert_max_num_queries):
@@ -91,7 +91,7 @@ def test_query_counts_stay_flat_from_ten_to_ten_thousand_findings(wpsr, client, 
     large_csv, large_csv_response = _measure(client, CSV_URL)
     assert small_csv == 1 + _csv_chunks(small_csv_response) == 2
     assert large_csv == 1 + _csv_chunks(large_csv_response)
-    assert large_csv <= 1 + exports.CSV_ROW_LIMIT // exports.CHUNK_SIZE
+    assert large_csv <= 1 + formats.ROW_LIMIT // formats.CHUNK_SIZE
 
 
 def _content_counts():

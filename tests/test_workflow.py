@@ -2,6 +2,7 @@
 import pytest
 from django.urls import reverse
 
+from findings import workflow
 from findings.models import Contribution, Finding, Status, Topic
 
 from .factories import make_member
@@ -48,7 +49,7 @@ def test_counts_leave_drafts_out(draft_finding, client):
 
 
 def test_publishing_brings_it_back_everywhere(draft_finding, client):
-    draft_finding.set_status(Status.PUBLISHED)
+    workflow.set_status(draft_finding, Status.PUBLISHED)
     draft_finding.save()
     assert DRAFT_TEXT in visible_text(client.get("/findings/?tag=data").content)
     assert DRAFT_TEXT in visible_text(client.get(draft_finding.topic.get_absolute_url()).content)

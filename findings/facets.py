@@ -1,0 +1,224 @@
+"""Facets: the values a list can be narrowed by, each with exactly how many results its
+link gives.
+
+Rules: `tag` requires every chosen tag (or any, with `match=any`); other facets accept any of
+their chosen values; facets combine with AND. Counts come from grouped queries, one per
+facet, never one per value.
+"""
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from taggit.models import Tag
+
+from .kinds import BY_NAME, KINDS, TAG, Facet
+from .models import Chapter
+from .search.query import best_first, items_best_first, matching_documents, matching_ids
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+    remove_url: str
+    known: bool = True
+
+
+@dataclass
+class FacetView:
+    facet: Facet
+    values: list[FacetValue] = field(default_factory=list)
+
+    @property
+    def name(self):
+        return self.facet.name
+
+    @property
+    def label(self):
+        return self.facet.label
+
+
+def _path_model(model, path):
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model
+
+
+class _Faceted:
+    """Items narrowed by the page state's facet values, with counts for every facet."""
+
+    def __init__(self, base, facets, state, parsed):
+        self.model, self.facets, self.state, self.parsed = base.model, facets, state, parsed
+        self.base = base
+        self.results = self._narrow(base)
+
+    def _public(self, facet):
+        return {
+            f"{relation}__in": _path_model(self.model, relation).objects.published() for relation in facet.public
+        }
+
+    def _matching(self, facet, values):
+        """Q for items with any of `values` for `facet` (through published relations only)."""
+        conditions = {f"{facet.lookup}__in": values, **self._public(facet)}
+        return Q(pk__in=self.model._default_manager.filter(**conditions).values("pk"))
+
+    def _requires_all(self, facet):
+        return facet.requires_all and not self.state.match_any
+
+    def _narrow(self, queryset, skip=None):
+        for facet in self.facets:
+            values = self.state.selected.get(facet.name)
+            if facet.name == skip or not values:
+                continue
+            if self._requires_all(facet):
+                for value in values:
+                    queryset = queryset.filter(self._matching(facet, [value]))
+            else:
+                queryset = queryset.filter(self._matching(facet, values))
+        return queryset
+
+    def _grouped(self, facet, queryset):
+        """{value: (label, how many items of `queryset` have it)} in one grouped query."""
+        rows = (
+            queryset.order_by()
+            .filter(**self._public(facet))
+            .values(facet.lookup, facet.label_lookup)
+            .annotate(n=Count("pk", distinct=True))
+        )
+        return {row[facet.lookup]: (facet.label_for(row[facet.label_lookup]), row["n"]) for row in rows if row[facet.lookup]}
+
+    def facet_views(self, total):
+        """Every facet with its values; `total` is the result count (already counted by the paginator).
+
+        All-of facet: a value's count is how many current results carry it. Any-of facet with
+        nothing chosen: how many items (under the other facets) carry it. Any-of facet with
+        choices: the current results plus the items only this value would add.
+        """
+        views = []
+        for facet in self.facets:
+            selected = self.state.selected.get(facet.name, [])
+            if self._requires_all(facet):
+                counts = self._grouped(facet, self.results)
+            elif not selected:
+                counts = self._grouped(facet, self._narrow(self.base, skip=facet.name))
+            else:
+                others = self._narrow(self.base, skip=facet.name).exclude(self._matching(facet, selected))
+                counts = {value: (label, total + n) for value, (label, n) in self._grouped(facet, others).items()}
+            views.append(self._view(facet, counts, selected, total))
+        return views
+
+    def _view(self, facet, counts, selected, total):
+        """Values sorted by count; a chosen value's URL is this page, so its count is `total`."""
+        missing = [value for value in selected if value not in counts]
+        labels = self._labels(facet, missing)
+        for value in selected:
+            counts[value] = (counts[value][0] if value in counts else labels.get(value, value), total)
+        view = FacetView(facet)
+        for value, (label, count) in sorted(counts.items(), key=lambda item: (-item[1][1], str(item[1][0]))):
+            view.values.append(
+                FacetValue(
+                    value, label, count, value in selected,
+                    self.state.url_adding(facet.name, value), self.state.url_removing(facet.name, value),
+                    known=value not in missing or value in labels,
+                )
+            )
+        return view
+
+    def _labels(self, facet, values):
+        """Readable names for chosen values that no result carries (one query, only when needed)."""
+        if not values:
+            return {}
+        target = _path_model(self.model, facet.lookup.rsplit("__", 1)[0])
+        label_field = facet.label_lookup.rsplit("__", 1)[1]
+        manager = target._default_manager if facet is TAG else target.objects.published()
+        rows = manager.filter(slug__in=values).values_list("slug", label_field)
+        return {slug: facet.label_for(label) for slug, label in rows}
+
+
+class FacetedList(_Faceted):
+    """A kind's published items, narrowed by its facets and by words."""
+
+    def __init__(self, kind, state, parsed):
+        base = kind.model.objects.published()
+        if not parsed.is_empty:
+            base = base.filter(pk__in=matching_ids(kind, parsed))
+        super().__init__(base, kind.facets, state, parsed)
+        self.kind = kind
+
+    def ordered(self):
+        """(the results ready for a list page in the order asked for, that order's name):
+        relevance needs words; title; or the report's order (`for_listing`'s)."""
+        sort = self.state.sort or ("order" if self.parsed.is_empty else "relevance")
+        results = self.results.for_listing()
+        if sort == "relevance" and not self.parsed.is_empty:
+            return items_best_first(results, self.kind, self.parsed), "relevance"
+        if sort == "title":
+            return results.order_by(self.kind.title_field, "pk"), "title"
+        return results, "order"
+
+
+# Search results are SearchDocument rows of every kind; their tag and chapter facets reach
+# each kind's items through that kind's own lookups, and only published items are counted.
+KIND = Facet("kind", "Kind", "kind", "kind")
+CHAPTER = Facet("chapter", "Chapter", "slug", "number", "Chapter {}")
+SEARCH_FACETS = (KIND, TAG, CHAPTER)
+
+
+def _search_lookups(facet):
+    """[(kind, lookup to the value's slug, lookup to its label)] for the kinds `facet` reaches."""
+    if facet is TAG:
+        return [(kind, TAG.lookup, TAG.label_lookup) for kind in KINDS if kind.tagged]
+    return [(kind, kind.chapter + "slug", kind.chapter + "number") for kind in KINDS if kind.chapter is not None]
+
+
+class FacetedSearch(_Faceted):
+    """The published items that match the words, as search documents of every kind, narrowed
+    by kind, tag and chapter."""
+
+    def __init__(self, state, parsed):
+        super().__init__(matching_documents(parsed).published(), SEARCH_FACETS, state, parsed)
+
+    def ordered(self):
+        return best_first(self.results, self.parsed), "relevance"
+
+    def _public(self, facet):
+        return {}
+
+    def _matching(self, facet, values):
+        if facet is KIND:
+            return Q(kind__in=values)
+        condition = Q(pk__in=[])
+        for kind, lookup, _ in _search_lookups(facet):
+            having = kind.model._default_manager.filter(**{f"{lookup}__in": values}).values("pk")
+            condition |= Q(kind=kind.name, object_id__in=having)
+        return condition
+
+    def _grouped(self, facet, documents):
+        if facet is KIND:
+            rows = documents.order_by().values("kind").annotate(n=Count("pk"))
+            return {row["kind"]: (BY_NAME[row["kind"]].label, row["n"]) for row in rows}
+        counts = {}
+        for kind, lookup, label_lookup in _search_lookups(facet):
+            items = kind.model._default_manager.filter(pk__in=documents.filter(kind=kind.name).values("object_id"))
+            rows = items.order_by().values(lookup, label_lookup).annotate(n=Count("pk", distinct=True))
+            for row in rows:
+                label, n = counts.get(row[lookup], (facet.label_for(row[label_lookup]), 0))
+                counts[row[lookup]] = (label, n + row["n"])
+        return counts
+
+    def _labels(self, facet, values):
+        if not values:
+            return {}
+        if facet is KIND:
+            return {name: BY_NAME[name].label for name in values if name in BY_NAME}
+        if facet is TAG:
+            return dict(Tag.objects.filter(slug__in=values).values_list("slug", "name"))
+        rows = Chapter.objects.published().filter(slug__in=values).values_list("slug", "number")
+        return {slug: facet.label_for(number) for slug, number in rows}
+
+
+def unknown_values(views):
+    """Chosen values that exist nowhere: the page says so, and the result is empty."""
+    return [(view.facet, value) for view in views for value in view.values if not value.known]

@@ -1,0 +1,78 @@
+"""The forms a page comes in besides HTML, each declared once, and the one place that
+answers a request for one of them.
+
+JSON is the page shown; CSV, BibTeX and RIS are the whole result, cut at `ROW_LIMIT` rows
+(the `X-Rows-Truncated` header then says how many there were); Atom is the first
+`feeds.FEED_SIZE` items.
+"""
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+from . import exports, feeds
+
+# Downloads stop here, so that one request cannot build an unbounded response.
+ROW_LIMIT = 10_000
+# Items read per database round trip; prefetch_related runs once per chunk.
+CHUNK_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # the `format` parameter
+    label: str  # its link text
+    extension: str = ""  # of the downloaded file
+    content_type: str = ""
+    write: object = None  # (item, request, context) -> str, for downloads
+
+    @property
+    def is_download(self):
+        return self.write is not None
+
+
+HTML = Format("html", "Web page")
+JSON = Format("json", "JSON")
+ATOM = Format("atom", "Atom feed")
+CSV = Format("csv", "CSV", "csv", "text/csv; charset=utf-8", exports.csv_writer)
+BIBTEX = Format("bibtex", "BibTeX", "bib", "application/x-bibtex; charset=utf-8", exports.bibtex_writer)
+RIS = Format("ris", "RIS", "ris", "application/x-research-info-systems; charset=utf-8", exports.ris_writer)
+
+# What every list and search page offers, in the order its links show them.
+LIST_FORMATS = (CSV, JSON, ATOM, BIBTEX, RIS)
+# What each detail page offers.
+DETAIL_FORMATS = (BIBTEX, RIS)
+BY_NAME = {fmt.name: fmt for fmt in (HTML, *LIST_FORMATS)}
+
+
+def for_list(fmt, request, state, items, total, title, facet_views, filename):
+    """The whole result of a list or search page as a feed or a download.
+
+    `items` is the sorted result (sliced as needed), `total()` counts it, and
+    `facet_views(total)` names the filters (only a feed's title needs them).
+    """
+    if fmt is ATOM:
+        title = feeds.feed_title(title, state, facet_views(0))
+        return feeds.atom_response(items[: feeds.FEED_SIZE], request, title, state.url())
+    return download(fmt, items, request, filename, total)
+
+
+def download(fmt, items, request, filename, total):
+    """`items` as a CSV, BibTeX or RIS file of at most ROW_LIMIT rows; when there are more,
+    `X-Rows-Truncated` says how many (`total()`, counted only then)."""
+    response = HttpResponse(
+        content_type=fmt.content_type,
+        headers={"Content-Disposition": content_disposition_header(True, f"{filename}.{fmt.extension}")},
+    )
+    write = fmt.write(response, request)
+    first = items[: ROW_LIMIT + 1]  # one more than the limit shows a cut
+    if isinstance(first, QuerySet):
+        # In chunks, so that a large export does not hold every row at once.
+        first = first.iterator(chunk_size=CHUNK_SIZE)
+    for position, item in enumerate(first):
+        if position == ROW_LIMIT:
+            response.headers["X-Rows-Truncated"] = str(total())
+            break
+        write(item)
+    return response

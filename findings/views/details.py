@@ -1,0 +1,41 @@
+"""One item's page: breadcrumbs, "Cite this" (also as BibTeX and RIS), related items and
+previous/next within its parent. Drafts are shown only to curators, as previews."""
+from django.utils import timezone
+from django.views.generic import DetailView
+
+from .. import formats
+from ..citations import citation_text
+from . import crumbs
+
+# How many items sharing tags a detail page lists.
+RELATED_COUNT = 5
+
+
+class ContentDetailView(DetailView):
+    kind = None  # set by the URLconf, one view per kind
+
+    def get_queryset(self):
+        return self.kind.model.objects.visible_to(self.request.user).for_detail()
+
+    def get_template_names(self):
+        return [f"findings/{self.kind.name}_detail.html"]
+
+    def render_to_response(self, context, **response_kwargs):
+        fmt = formats.BY_NAME.get(self.request.GET.get("format"))
+        if fmt in formats.DETAIL_FORMATS:
+            filename = f"{self.kind.name}-{self.object.slug}"
+            return formats.download(fmt, [self.object], self.request, filename, total=lambda: 1)
+        return super().render_to_response(context, **response_kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item, kind = self.object, self.kind
+        published = kind.model.objects.published()
+        context["breadcrumbs"] = crumbs((kind.plural, kind.list_url), (item.short_label, None))
+        # Anonymous visitors only ever get published items, so this asks nothing of them.
+        context["preview"] = self.request.user.is_authenticated and not published.filter(pk=item.pk).exists()
+        context["citation"] = citation_text(item, self.request, timezone.localdate())
+        context["previous_item"], context["next_item"] = published.neighbours(item)
+        context["related_items"] = published.related_by_tags(item, RELATED_COUNT)
+        context.update(kind.detail_extras(item))
+        return context

@@ -1,0 +1,44 @@
+"""A kind's list: faceted, searchable, sortable, paginated, in HTML or any other format."""
+from django.conf import settings
+from django.shortcuts import render
+
+from .. import formats
+from ..exports import json_response
+from ..facets import FacetedList, unknown_values
+from ..feeds import feed_title
+from ..forms import SORTS
+from ..query_state import PageState, page_links, paginate
+from ..search.query import parse_query
+from . import crumbs
+
+
+def list_page(request, kind):
+    state = PageState(request.GET, request.path, [facet.name for facet in kind.facets])
+    parsed = parse_query(state.q)
+    faceted = FacetedList(kind, state, parsed)
+    results, sort = faceted.ordered()
+
+    if state.format not in (formats.HTML, formats.JSON):
+        return formats.for_list(
+            state.format, request, state, results, faceted.results.count, kind.list_title, faceted.facet_views, kind.path
+        )
+    page = paginate(results, request.GET, settings.PORTAL_PAGE_SIZE, count=faceted.results.count())
+    facet_views = faceted.facet_views(page.paginator.count)
+    if state.format is formats.JSON:
+        return json_response(page, request, state, facet_views)
+    context = {
+        "kind": kind,
+        "page": page,
+        "state": state,
+        "facets": facet_views,
+        "unknown": unknown_values(facet_views),
+        "sort": sort,
+        "sorts": SORTS,
+        "parsed": parsed,
+        "title": kind.list_title,
+        "feed_title": feed_title(kind.list_title, state, facet_views),
+        "breadcrumbs": crumbs((kind.list_title, None)),
+        "page_links": page_links(state, page),
+        **kind.list_extras(),
+    }
+    return render(request, f"findings/{kind.name}_list.html", context)

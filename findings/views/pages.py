@@ -1,0 +1,57 @@
+"""The report at a glance (the home page) and the page about the report and its sources."""
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import render
+
+from ..models import (
+    Author,
+    Chapter,
+    Contribution,
+    Dimension,
+    InstitutionalTask,
+    Meeting,
+    Report,
+    ReportFact,
+    Slide,
+    Source,
+    Suggestion,
+    Topic,
+)
+from . import crumbs
+
+
+def _published_meeting(*prefetch):
+    return Meeting.objects.published().select_related("chapter__report").prefetch_related(*prefetch).first()
+
+
+def home(request):
+    meeting = _published_meeting(Prefetch("tasks", queryset=InstitutionalTask.objects.published()))
+    presented = meeting.chapter if meeting and meeting.chapter and meeting.chapter.is_public else None
+    context = {
+        "report": Report.objects.published().first(),
+        "meeting": meeting,
+        "presented_chapter": presented,
+        "chapters": Chapter.objects.published().for_listing(),
+        "dimensions": Dimension.objects.published(),
+        "contributions": presented.contributions.published().order_by("order", "pk") if presented else [],
+        "topics": Topic.objects.published().with_finding_counts(),
+        "suggestions": Suggestion.objects.published(),
+    }
+    return render(request, "findings/home.html", context)
+
+
+def report(request):
+    report = Report.objects.published().select_related("source", "identifiers_source").first()
+    if report is None:
+        raise Http404("No published report")
+    context = {
+        "report": report,
+        "facts": ReportFact.objects.published().filter(report=report).select_related("source"),
+        "meeting": _published_meeting(Prefetch("slides", queryset=Slide.objects.published())),
+        "sources": Source.objects.published(),
+        "authors": Author.objects.published()
+        .select_related("source")
+        .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.published())),
+        "breadcrumbs": crumbs((report.short_title, None)),
+    }
+    return render(request, "findings/report.html", context)
