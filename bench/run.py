@@ -87,7 +87,8 @@ def main():
 
     _fresh_database()
     client = Client(HTTP_HOST="localhost")
-    engine = f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}"
+    version = connection.Database.sqlite_version if connection.vendor == "sqlite" else connection.pg_version
+    engine = f"{connection.vendor} {version}"
     print(f"Database: {engine}; {args.repeat} timed requests per page after 3 warm-ups\n")
     print("| findings | page | median ms | p95 ms |")
     print("| ---: | --- | ---: | ---: |")

@@ -33,21 +33,8 @@ from .models import (
     Suggestion,
     Topic,
 )
-from .resources import (
-    AuthorResource,
-    ChapterResource,
-    ContributionResource,
-    DimensionResource,
-    FindingResource,
-    InstitutionalTaskResource,
-    MeetingResource,
-    ReportFactResource,
-    ReportResource,
-    SlideResource,
-    SourceResource,
-    SuggestionResource,
-    TopicResource,
-)
+from .resources import resource_for
+
 
 class TagActionForm(admin.helpers.ActionForm):
     tags = forms.CharField(required=False, label="Tags", help_text="Comma-separated, for the tag actions.")
@@ -62,6 +49,10 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
     """
 
     formats = [CSV, XLSX]
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.resource_classes = [resource_for(model)]
 
     # Links typed without a scheme are https, as Django 6 will assume.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -217,7 +208,6 @@ class TaggedAdmin(CuratedAdmin):
 
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
-    resource_classes = [SourceResource]
     list_display = ["title", "kind", "url"]
     list_filter = ["kind"]
     search_fields = ["title", "url", "note"]
@@ -234,7 +224,6 @@ class ReportFactInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(CuratedAdmin):
-    resource_classes = [ReportResource]
     list_display = ["title", "year", "publisher"]
     search_fields = ["title", "full_title", "publisher", "isbn", "eisbn"]
     list_filter = ["year"]
@@ -245,7 +234,6 @@ class ReportAdmin(CuratedAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(CuratedAdmin):
-    resource_classes = [MeetingResource]
     list_display = ["title", "start_date", "end_date", "presenter"]
     search_fields = ["title", "presentation_title", "presenter", "context", "question"]
     list_filter = ["start_date"]
@@ -255,7 +243,6 @@ class MeetingAdmin(CuratedAdmin):
 
 @admin.register(ReportFact)
 class ReportFactAdmin(CuratedAdmin):
-    resource_classes = [ReportFactResource]
     list_display = ["label", "value", "source"]
     list_select_related = ["source"]
     search_fields = ["label", "value"]
@@ -265,7 +252,6 @@ class ReportFactAdmin(CuratedAdmin):
 
 @admin.register(InstitutionalTask)
 class InstitutionalTaskAdmin(CuratedAdmin):
-    resource_classes = [InstitutionalTaskResource]
     list_display = ["text", "order", "meeting"]
     list_select_related = ["meeting"]
     search_fields = ["text"]
@@ -275,7 +261,6 @@ class InstitutionalTaskAdmin(CuratedAdmin):
 
 @admin.register(Slide)
 class SlideAdmin(CuratedAdmin):
-    resource_classes = [SlideResource]
     list_display = ["number", "title", "lead", "meeting"]
     list_select_related = ["meeting"]
     search_fields = ["title", "lead"]
@@ -285,7 +270,6 @@ class SlideAdmin(CuratedAdmin):
 
 @admin.register(Chapter)
 class ChapterAdmin(CuratedAdmin):
-    resource_classes = [ChapterResource]
     list_display = ["number", "title", "report"]
     list_select_related = ["report"]
     search_fields = ["title"]
@@ -296,7 +280,6 @@ class ChapterAdmin(CuratedAdmin):
 
 @admin.register(Dimension)
 class DimensionAdmin(CuratedAdmin):
-    resource_classes = [DimensionResource]
     list_display = ["title", "order", "report"]
     list_select_related = ["report"]
     search_fields = ["title"]
@@ -307,7 +290,6 @@ class DimensionAdmin(CuratedAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(CuratedAdmin):
-    resource_classes = [AuthorResource]
     list_display = ["name", "affiliation"]
     list_filter = ["source"]
     search_fields = ["name", "affiliation"]
@@ -317,7 +299,6 @@ class AuthorAdmin(CuratedAdmin):
 
 @admin.register(Contribution)
 class ContributionAdmin(TaggedAdmin):
-    resource_classes = [ContributionResource]
     list_display = ["title", "chapter", "order", "tag_list"]
     list_select_related = ["chapter"]
     list_filter = ["chapter", "source", "tags"]
@@ -328,7 +309,6 @@ class ContributionAdmin(TaggedAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(TaggedAdmin):
-    resource_classes = [TopicResource]
     list_display = ["title", "dimension", "chapter", "order", "tag_list"]
     list_select_related = ["dimension", "chapter"]
     list_filter = ["dimension", "chapter", "tags"]
@@ -339,7 +319,6 @@ class TopicAdmin(TaggedAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(TaggedAdmin):
-    resource_classes = [FindingResource]
     list_display = ["text", "topic", "order", "tag_list"]
     list_select_related = ["topic"]
     list_filter = ["topic", "tags"]
@@ -350,7 +329,6 @@ class FindingAdmin(TaggedAdmin):
 
 @admin.register(Suggestion)
 class SuggestionAdmin(TaggedAdmin):
-    resource_classes = [SuggestionResource]
     list_display = ["text", "order", "tag_list"]
     list_filter = ["related_topics", "tags"]
     search_fields = ["text"]

@@ -7,8 +7,8 @@ class FindingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from simple_history.signals import pre_create_historical_record
         from django.db.models.signals import m2m_changed
+        from simple_history.signals import pre_create_historical_record
         from taggit.models import TaggedItem
 
         from .history import record_tag_change, record_tags

@@ -87,7 +87,9 @@ class _Faceted:
             .values(facet.lookup, facet.label_lookup)
             .annotate(n=Count("pk", distinct=True))
         )
-        return {row[facet.lookup]: (facet.label_for(row[facet.label_lookup]), row["n"]) for row in rows if row[facet.lookup]}
+        return {
+            row[facet.lookup]: (facet.label_for(row[facet.label_lookup]), row["n"]) for row in rows if row[facet.lookup]
+        }
 
     def facet_views(self, total):
         """Every facet with its values; `total` is the result count (already counted by the paginator).

@@ -46,16 +46,16 @@ DETAIL_FORMATS = (BIBTEX, RIS)
 BY_NAME = {fmt.name: fmt for fmt in (HTML, *LIST_FORMATS)}
 
 
-def for_list(fmt, request, state, items, total, title, facet_views, filename):
-    """The whole result of a list or search page as a feed or a download.
+def for_list(request, state, items, total, title, facet_views, filename):
+    """The whole result of a list or search page as a feed or a download (`state.format`).
 
     `items` is the sorted result (sliced as needed), `total()` counts it, and
     `facet_views(total)` names the filters (only a feed's title needs them).
     """
-    if fmt is ATOM:
+    if state.format is ATOM:
         title = feeds.feed_title(title, state, facet_views(0))
         return feeds.atom_response(items[: feeds.FEED_SIZE], request, title, state.url())
-    return download(fmt, items, request, filename, total)
+    return download(state.format, items, request, filename, total)
 
 
 def download(fmt, items, request, filename, total):

@@ -150,7 +150,10 @@ KINDS = (
             TAG,
             Facet("topic", "Topic", "topic__slug", "topic__title"),
             _chapter_facet("topic__chapter__"),
-            Facet("dimension", "Dimension", "topic__dimension__slug", "topic__dimension__title", public=("topic__dimension",)),
+            Facet(
+                "dimension", "Dimension", "topic__dimension__slug", "topic__dimension__title",
+                public=("topic__dimension",),
+            ),
         ),
         search_select=("topic",), search_prefetch=("tags",), detail_extras=_finding_extras,
     ),

@@ -282,7 +282,10 @@ class Chapter(Sourced):
     contributions_complete = models.BooleanField(
         "contribution list complete",
         default=False,
-        help_text="Whether the sources name every contribution of this chapter; if not, its page says the list may be incomplete.",
+        help_text=(
+            "Whether the sources name every contribution of this chapter; "
+            "if not, its page says the list may be incomplete."
+        ),
     )
 
     objects = ChapterQuerySet.as_manager()
@@ -356,14 +359,15 @@ class Author(Sourced):
 class Contribution(Sourced):
     """An expert contribution to a chapter of the report."""
 
-
     chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="contributions")
     order = models.PositiveSmallIntegerField(help_text="Position within its chapter, as listed by its source.")
     title = models.CharField(max_length=400)
     slug = models.SlugField(unique=True, max_length=100)
     authors = models.ManyToManyField(Author, blank=True, related_name="contributions")
     summary = models.TextField(blank=True)
-    publication_date = models.CharField(max_length=40, blank=True, help_text='As precise as the source, e.g. "October 2023".')
+    publication_date = models.CharField(
+        max_length=40, blank=True, help_text='As precise as the source, e.g. "October 2023".'
+    )
     url = models.URLField(blank=True, max_length=500)
     related_topics = models.ManyToManyField(
         "Topic",
@@ -405,7 +409,6 @@ class Contribution(Sourced):
 class Topic(Sourced):
     """A theme the chapter 3 experts examined, e.g. "Digital technology"."""
 
-
     chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="topics")
     dimension = models.ForeignKey(
         Dimension,
@@ -446,7 +449,6 @@ class Topic(Sourced):
 class Finding(Sourced):
     """One key point the presentation lists under a topic."""
 
-
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="findings")
     order = models.PositiveSmallIntegerField(help_text="Position under its topic, as in the source.")
     text = models.TextField()
@@ -468,12 +470,12 @@ class Finding(Sourced):
     def __str__(self):
         return self.text
 
+    def get_absolute_url(self):
+        return reverse("findings:finding-detail", kwargs={"slug": self.slug})
+
     @property
     def title(self):
         return self.text
-
-    def get_absolute_url(self):
-        return reverse("findings:finding-detail", kwargs={"slug": self.slug})
 
     @property
     def parents(self):
@@ -486,7 +488,6 @@ class Finding(Sourced):
 
 class Suggestion(Sourced):
     """A suggestion the experts made (the presentation's "Selected suggestions")."""
-
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="suggestions")
     order = models.PositiveSmallIntegerField()
@@ -512,12 +513,12 @@ class Suggestion(Sourced):
     def __str__(self):
         return self.text
 
+    def get_absolute_url(self):
+        return reverse("findings:suggestion-detail", kwargs={"slug": self.slug})
+
     @property
     def title(self):
         return self.text
-
-    def get_absolute_url(self):
-        return reverse("findings:suggestion-detail", kwargs={"slug": self.slug})
 
     @property
     def parents(self):

@@ -32,7 +32,9 @@ class PageState:
     def _read_values(self, params, name):
         values, given = [], params.getlist(name)
         if len(given) > MAX_VALUES:
-            self.messages.append(f"Ignored {len(given) - MAX_VALUES} of the {len(given)} {name} values: at most {MAX_VALUES} are used.")
+            self.messages.append(
+                f"Ignored {len(given) - MAX_VALUES} of the {len(given)} {name} values: at most {MAX_VALUES} are used."
+            )
         for value in given[:MAX_VALUES]:
             value = value.strip()
             if not value or value in values:

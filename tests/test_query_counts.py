@@ -8,7 +8,6 @@ from findings.models import Meeting
 
 from .conftest import remove_content
 from .factories import (
-    quietly,
     make_author,
     make_chapter,
     make_contribution,
@@ -16,6 +15,7 @@ from .factories import (
     make_finding,
     make_suggestion,
     make_topic,
+    quietly,
 )
 
 

@@ -3,9 +3,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from findings.models import Finding, Status
+from findings.models import Finding
 
-from .factories import make_member
+from .factories import make_draft, make_member
 from .html import visible_text
 
 
@@ -23,10 +23,7 @@ def publisher(client, db):
 
 @pytest.fixture
 def draft(wpsr):
-    finding = Finding.objects.get(slug="hybrid-service-delivery-models")
-    finding.status = Status.DRAFT
-    finding.save()
-    return finding
+    return make_draft(Finding, "hybrid-service-delivery-models")
 
 
 def _change(client, finding, **changes):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from findings import workflow
 from findings.models import Contribution, Finding, Status, Topic
 
-from .factories import make_member
+from .factories import make_draft, make_member
 from .html import links, visible_text
 
 DRAFT_TEXT = "Access to and analysis of data to inform decision-making during the pandemic"
@@ -13,10 +13,7 @@ DRAFT_TEXT = "Access to and analysis of data to inform decision-making during th
 
 @pytest.fixture
 def draft_finding(wpsr):
-    finding = Finding.objects.get(slug="data-to-inform-decision-making")
-    finding.status = Status.DRAFT
-    finding.save()
-    return finding
+    return make_draft(Finding, "data-to-inform-decision-making")
 
 
 def _public_pages(finding):

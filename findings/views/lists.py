@@ -20,7 +20,7 @@ def list_page(request, kind):
 
     if state.format not in (formats.HTML, formats.JSON):
         return formats.for_list(
-            state.format, request, state, results, faceted.results.count, kind.list_title, faceted.facet_views, kind.path
+            request, state, results, faceted.results.count, kind.list_title, faceted.facet_views, kind.path
         )
     page = paginate(results, request.GET, settings.PORTAL_PAGE_SIZE, count=faceted.results.count())
     facet_views = faceted.facet_views(page.paginator.count)

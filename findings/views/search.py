@@ -41,7 +41,7 @@ def search(request):
     documents, _ = faceted.ordered()
     if state.format not in (formats.HTML, formats.JSON):
         return formats.for_list(
-            state.format, request, state, _Items(documents), faceted.results.count, "Search", faceted.facet_views, "search"
+            request, state, _Items(documents), faceted.results.count, "Search", faceted.facet_views, "search"
         )
     page = paginate(documents, request.GET, settings.PORTAL_PAGE_SIZE, count=faceted.results.count())
     facet_views = faceted.facet_views(page.paginator.count)

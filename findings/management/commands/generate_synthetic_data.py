@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from taggit.models import Tag, TaggedItem
 
-from findings.models import Chapter, Dimension, Finding, SearchDocument, Source, Status, Topic
 from findings.kinds import BY_MODEL
+from findings.models import Chapter, Dimension, Finding, SearchDocument, Source, Status, Topic
 from findings.search.index import index_items
 from findings.statistics import refresh_statistics
 
@@ -45,9 +45,12 @@ class Command(BaseCommand):
         chapter = Chapter.objects.filter(number=3).first() or Chapter.objects.first()
         dimension = Dimension.objects.first()
         if chapter is None or dimension is None:
-            raise CommandError("Load the WPSR content first (manage.py load_wpsr): synthetic topics need a chapter and a dimension.")
+            raise CommandError(
+                "Load the WPSR content first (manage.py load_wpsr): synthetic topics need a chapter and a dimension."
+            )
         added = add_synthetic(findings, chapter, dimension, random.Random(seed))
-        self.stdout.write(self.style.SUCCESS(f"Added {added} synthetic findings (source “{SOURCE_SLUG}”, tag “{MARKER_TAG}”)."))
+        message = f"Added {added} synthetic findings (source “{SOURCE_SLUG}”, tag “{MARKER_TAG}”)."
+        self.stdout.write(self.style.SUCCESS(message))
 
 
 def _source():

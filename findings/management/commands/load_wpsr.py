@@ -11,9 +11,9 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 
 from findings.history import tag_string
+from findings.models import Chapter, Contribution, Curated, Finding, Report, Source, Suggestion, Topic
 from findings.search.index import rebuild_index
 from findings.statistics import refresh_statistics
-from findings.models import Chapter, Contribution, Curated, Finding, Report, Source, Suggestion, Topic
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "wpsr2023.json"
 CONTENT_MODELS = [Source, Report, Chapter, Contribution, Topic, Finding, Suggestion]
