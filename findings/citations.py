@@ -66,18 +66,25 @@ def inverted_name(name):
 def placement(item, reports=None):
     """The item's (report, chapter); chapter is None for a suggestion.
 
-    Taken from `parents`, so it costs nothing more when the caller selected them;
-    a chapter's report comes from `reports` (a `Reports`) in bulk, else from the chapter.
+    Taken from `parents` (and their parents, as far as the chapter), so it costs nothing
+    more when the caller selected them; a chapter's report comes from `reports` (a
+    `Reports`) in bulk, else from the chapter.
     """
-    chain = [item, *item.parents]
-    chapter = next((obj for obj in chain if isinstance(obj, Chapter)), None)
-    report = next((obj for obj in chain if isinstance(obj, Report)), None)
+    chapter = next((obj for obj in _lineage(item) if isinstance(obj, Chapter)), None)
+    report = next((obj for obj in [item, *item.parents] if isinstance(obj, Report)), None)
     if report is None:
         if reports is None or Chapter.report.is_cached(chapter):
             report = chapter.report
         else:
             report = reports[chapter.report_id]
     return report, chapter
+
+
+def _lineage(item):
+    """The item, then its parents and theirs, nearest first, read only as far as asked."""
+    yield item
+    for parent in getattr(item, "parents", []):
+        yield from _lineage(parent)
 
 
 def citation_text(item, request, accessed: datetime.date) -> str:

@@ -18,6 +18,11 @@ class CuratedQuerySet(models.QuerySet):
             conditions[f"{parent}__status"] = PUBLISHED
         return self.filter(**conditions)
 
+    def for_listing(self):
+        """What a list of items shows: their source and tags (kinds add their parents)."""
+        tags = ["tags"] if hasattr(self.model, "tags") else []
+        return self.select_related("source").prefetch_related(*tags)
+
     def for_detail(self):
         return self
 
