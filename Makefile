@@ -51,7 +51,7 @@ lint: setup-test
 	$(BIN)/ruff check .
 
 check-migrations: setup
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 check-deploy: setup
 	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \

@@ -11,6 +11,7 @@ Markdown table for README.
 """
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -33,6 +34,8 @@ def _configure(database_url):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    # Production mode refuses the development key; a benchmark's database is thrown away.
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + secrets.token_urlsafe(40))
     # Production-like static files: hashed names from a manifest, as after a deploy.
     os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="portal-bench-static-")
     import django

@@ -6,16 +6,20 @@ and the check runs on the submitted form, so a forged request cannot bypass it.
 """
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import model_ngettext
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import model_ngettext, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
+from taggit.models import Tag
 
-from . import workflow
+from . import revisions, workflow
 from .history import tags_from_string
 from .models import (
     Author,
@@ -27,6 +31,7 @@ from .models import (
     Meeting,
     Report,
     ReportFact,
+    Revision,
     Slide,
     Source,
     Status,
@@ -34,10 +39,17 @@ from .models import (
     Topic,
 )
 from .resources import resource_for
+from .spreadsheets import ImportFileError, SafeCSV, SafeXLSX
+from .tagging import parse_tags, tag_string
+from .tags import merge_tags
 
 
 class TagActionForm(admin.helpers.ActionForm):
-    tags = forms.CharField(required=False, label="Tags", help_text="Comma-separated, for the tag actions.")
+    tags = forms.CharField(
+        required=False,
+        label="Tags",
+        help_text="For the tag actions. Separate tags with commas; a tag may contain spaces.",
+    )
 
 
 class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
@@ -48,7 +60,8 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
     otherwise use, and SimpleHistoryAdmin's history lives on the change form, so both show.
     """
 
-    formats = [CSV, XLSX]
+    # No cell of either is ever a formula; CSV in Windows-1252 (Excel's) imports too.
+    formats = [SafeCSV, SafeXLSX]
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
@@ -59,6 +72,8 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
     readonly_fields = ["published_at", "published_by"]
     actions = ["send_to_review", "move_to_draft", "publish", "unpublish"]
     history_list_display = ["status"]
+    # The versions, and beside them the changes Editors proposed (findings.revisions).
+    object_history_template = "admin/findings/object_history.html"
 
     def get_list_display(self, request):
         return [*super().get_list_display(request), "status"]
@@ -85,6 +100,34 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def get_import_data_kwargs(self, **kwargs):
         # All or nothing: a row that fails on confirmation undoes the rows before it too.
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """The file's bytes. As import-export's own, except that it keeps numbers and dates as
+        such only in its own XLSX class: a SafeXLSX file gets them too."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        native = isinstance(file_format, SafeXLSX)
+        return file_format.export_data(self.get_data_for_export(request, queryset, force_native_type=native, **kwargs))
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """A file that cannot be read says why on the import form (import-export names the exception)."""
+        if isinstance(e, ImportFileError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def import_action(self, request, **kwargs):
+        """The import form and its preview; a CSV file read as Windows-1252 says so above it."""
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        if getattr(result, "encoding", None) == "cp1252":
+            self.message_user(
+                request,
+                "This file is not UTF-8: it was read as Windows-1252 (cp1252), the encoding of Excel’s "
+                "“CSV (Comma delimited)”. Check that accented letters read right in the preview before confirming.",
+                messages.WARNING,
+            )
+        return response
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
@@ -124,11 +167,102 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         stored = getattr(form, "_stored_status", None)
+        if change and workflow.must_propose(request.user, self.model, stored):
+            # The public keeps the published version until a Publisher publishes this one.
+            names = [name for name in form.changed_data if name != "status"]
+            proposed = revisions.values_of(self.model, form.cleaned_data, names)
+            request._revision = revisions.propose(obj, proposed, request.user)
+            return
         if obj.status != stored:
             new = obj.status
             obj.status = stored or Status.DRAFT
             workflow.set_status(obj, new, request.user)
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not hasattr(request, "_revision"):
+            super().save_related(request, form, formsets, change)
+
+    def log_change(self, request, obj, message):
+        if not hasattr(request, "_revision"):
+            super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        revision = getattr(request, "_revision", None)
+        if revision is None:
+            return super().response_change(request, obj)
+        self.message_user(request, self._waiting(revision), messages.WARNING)
+        return HttpResponseRedirect(self._change_url(obj))
+
+    def _change_url(self, obj):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+
+    def _waiting(self, revision):
+        return format_html(
+            "Your change waits for a Publisher: the public keeps seeing the published version until it is "
+            'published. <a href="{}">See what would change</a>.',
+            revision.get_absolute_url(),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
+        revision = revisions.pending(obj) if obj is not None else None
+        if revision is not None:
+            who = revision.proposed_by or "a deleted user"
+            self.message_user(
+                request,
+                format_html(
+                    "{} proposed a change on {} that waits for a Publisher. "
+                    'Saving this form replaces it. <a href="{}">See what would change</a>.',
+                    who, f"{revision.proposed_at:%Y-%m-%d %H:%M}", revision.get_absolute_url(),
+                ),
+                messages.WARNING,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra = {"revisions": revisions.for_item(obj) if obj is not None else []}
+        return super().history_view(request, object_id, {**(extra_context or {}), **extra})
+
+    def get_urls(self):
+        opts = self.opts
+        name = f"{opts.app_label}_{opts.model_name}_revision"
+        view = self.admin_site.admin_view(self.revision_view)
+        return [path("<path:object_id>/revision/<int:pk>/", view, name=name), *super().get_urls()]
+
+    def revision_view(self, request, object_id, pk):
+        """A proposed change: what differs from the published version; Publishers publish or reject it."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        revision = get_object_or_404(revisions.for_item(obj), pk=pk)
+        can_publish = self.has_publish_permission(request)
+        if request.method == "POST":
+            if not can_publish or revision.state != Revision.State.PENDING:
+                raise PermissionDenied
+            if "reject" in request.POST:
+                revisions.reject(revision, request.user)
+                self.message_user(request, "Rejected: the published version stays.", messages.SUCCESS)
+            else:
+                try:
+                    revisions.publish(revision, request.user)
+                except ValidationError as error:
+                    self.message_user(request, f"Not published: {' '.join(error.messages)}", messages.ERROR)
+                    return HttpResponseRedirect(request.path)
+                proposer = revision.proposed_by or "a deleted user"
+                self.message_user(request, f"Published the change proposed by {proposer}.", messages.SUCCESS)
+            return HttpResponseRedirect(self._change_url(obj))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "revision": revision,
+            "changes": revisions.changes(revision),
+            "can_publish": can_publish,
+            "title": f"Proposed change to {obj}",
+        }
+        return TemplateResponse(request, "admin/findings/revision.html", context)
 
     def _move(self, request, queryset, status, verb):
         with transaction.atomic():
@@ -183,27 +317,61 @@ class TaggedAdmin(CuratedAdmin):
         return ", ".join(sorted(tag.name for tag in obj.tags.all()))
 
     def _tag_names(self, request):
-        return [name.strip() for name in request.POST.get("tags", "").split(",") if name.strip()]
+        """The names typed in the action form (findings.tagging); None, with the reason shown, if there are none."""
+        try:
+            names = parse_tags(request.POST.get("tags", ""))
+        except forms.ValidationError as error:
+            self.message_user(request, f"Nothing changed. {' '.join(error.messages)}", messages.ERROR)
+            return None
+        if not names:
+            self.message_user(request, "Type one or more tags, separated by commas.", messages.ERROR)
+            return None
+        return names
 
     @admin.action(description="Add the tags typed below to selected", permissions=["change"])
     def add_tags(self, request, queryset):
         names = self._tag_names(request)
         if not names:
-            self.message_user(request, "Type one or more tags, separated by commas.", messages.ERROR)
             return
-        for obj in queryset:
-            obj.tags.add(*names)
-        self.message_user(request, f"Added {', '.join(names)} to {queryset.count()} items.", messages.SUCCESS)
+        proposed = self._change_tags(request, queryset, lambda current: [*current, *names])
+        changed = queryset.count() - proposed
+        self.message_user(request, f"Added {tag_string(names)} to {changed} items.", messages.SUCCESS)
 
     @admin.action(description="Remove the tags typed below from selected", permissions=["change"])
     def remove_tags(self, request, queryset):
         names = self._tag_names(request)
         if not names:
-            self.message_user(request, "Type one or more tags, separated by commas.", messages.ERROR)
             return
+        # The stored names, whatever case was typed: tags match ignoring case (TAGGIT_CASE_INSENSITIVE).
+        stored = [tag.name for name in names for tag in Tag.objects.filter(name__iexact=name)]
+        removed = {name.casefold() for name in stored}
+        proposed = self._change_tags(
+            request, queryset, lambda current: [name for name in current if name.casefold() not in removed]
+        )
+        changed = queryset.count() - proposed
+        self.message_user(request, f"Removed {tag_string(names)} from {changed} items.", messages.SUCCESS)
+
+    def _change_tags(self, request, queryset, change):
+        """Give each selected item the tags `change(its tag names)` returns; an Editor's change to a
+        published item waits for a Publisher instead. Returns how many waited."""
+        waiting = 0
         for obj in queryset:
-            obj.tags.remove(*names)
-        self.message_user(request, f"Removed {', '.join(names)} from {queryset.count()} items.", messages.SUCCESS)
+            current = [tag.name for tag in obj.tags.all()]
+            wanted = change(current)
+            if workflow.must_propose(request.user, self.model, obj.status):
+                pending = revisions.pending(obj)
+                base = pending.data.get("tags", current) if pending else current
+                revisions.propose_tags(obj, change(base), request.user)
+                waiting += 1
+            else:
+                obj.tags.set(wanted)
+        if waiting:
+            self.message_user(
+                request,
+                f"{waiting} of them are published: the change to their tags waits for a Publisher.",
+                messages.WARNING,
+            )
+        return waiting
 
 
 @admin.register(Source)
@@ -334,3 +502,41 @@ class SuggestionAdmin(TaggedAdmin):
     search_fields = ["text"]
     prepopulated_fields = {"slug": ["text"]}
     autocomplete_fields = ["report", "related_topics", "source"]
+
+
+class MergeTagsForm(admin.helpers.ActionForm):
+    name = forms.CharField(
+        required=False, max_length=100, label="Merge into", help_text="The tag to keep (made if new)."
+    )
+
+
+# The tag vocabulary: renaming a tag rewrites the search rows and history of what carries it;
+# merging moves every item onto one tag, and the merged tags' pages redirect to its page.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "item_count"]
+    search_fields = ["name"]
+    ordering = ["name"]
+    action_form = MergeTagsForm
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n=Count("taggit_taggeditem_items"))
+
+    @admin.display(description="items", ordering="n")
+    def item_count(self, tag):
+        return tag.n
+
+    @admin.action(description="Merge selected tags into the tag named below", permissions=["change"])
+    def merge(self, request, queryset):
+        name = request.POST.get("name", "").strip()
+        if not name:
+            self.message_user(request, "Type the name of the tag to merge into.", messages.ERROR)
+            return
+        tags = list(queryset)
+        target = merge_tags(tags, name, request.user)
+        merged = [tag.name for tag in tags if tag.name != target.name]
+        self.message_user(request, f"Merged {', '.join(merged) or 'nothing'} into {target.name}.", messages.SUCCESS)

@@ -1,9 +1,10 @@
-"""How an item is cited: who wrote it, where it sits in the report, and its citation
-as plain text, as a BibTeX entry and as an RIS record.
+"""How the report and each item in it are cited: who wrote it, where it sits in the report,
+and its citation as plain text, as a BibTeX entry and as an RIS record.
 
 Nothing is invented: no page numbers, no DOI, no dates beyond the report's year.
-An item is cited as the report's, with UN DESA as its author, except an expert
-contribution with named authors, which is cited as theirs.
+The report is cited as a book by UN DESA; each item as a part of it (chapter, contribution,
+topic, key finding or suggestion) by UN DESA, after the item's named authors where a
+source names them. The three forms name the same authors, title, container, year and URL.
 """
 import datetime
 import re
@@ -55,6 +56,11 @@ def named_authors(item):
     return [author.name for author in item.authors.all()]
 
 
+def cited_authors(item):
+    """Who an item is cited as by: its named authors, family name first, then UN DESA."""
+    return [*(inverted_name(name) for name in named_authors(item)), CORPORATE_AUTHOR]
+
+
 def inverted_name(name):
     """A name family name first ("Jonathan Fox" -> "Fox, Jonathan"), taking the last word as BibTeX does."""
     if "," in name or " " not in name.strip():
@@ -64,14 +70,14 @@ def inverted_name(name):
 
 
 def placement(item, reports=None):
-    """The item's (report, chapter); chapter is None for a suggestion.
+    """The item's (report, chapter); chapter is None for a suggestion and for the report itself.
 
     Taken from `parents` (and their parents, as far as the chapter), so it costs nothing
     more when the caller selected them; a chapter's report comes from `reports` (a
     `Reports`) in bulk, else from the chapter.
     """
     chapter = next((obj for obj in _lineage(item) if isinstance(obj, Chapter)), None)
-    report = next((obj for obj in [item, *item.parents] if isinstance(obj, Report)), None)
+    report = next((obj for obj in [item, *getattr(item, "parents", [])] if isinstance(obj, Report)), None)
     if report is None:
         if reports is None or Chapter.report.is_cached(chapter):
             report = chapter.report
@@ -88,62 +94,61 @@ def _lineage(item):
 
 
 def citation_text(item, request, accessed: datetime.date) -> str:
-    """The item's citation as a reader would paste it, e.g. into a bibliography."""
+    """The citation of the report or an item as a reader would paste it, e.g. into a bibliography."""
     report, chapter = placement(item)
-    authors = [inverted_name(name) for name in named_authors(item)] or [CORPORATE_AUTHOR]
-    container = report.full_title + _chapter_phrase(item, chapter)
+    if item is report:
+        cited = _sentence(_cited_title(item))
+    else:
+        cited = f"“{_cited_title(item)}”. In {_sentence(report.full_title + _chapter_phrase(item, chapter))}"
     permalink = request.build_absolute_uri(item.get_absolute_url())
     return _one_line(
-        f"{'; '.join(authors)} ({report.year}). “{_cited_title(item)}”. In {_sentence(container)} "
+        f"{'; '.join(cited_authors(item))} ({report.year}). {cited} "
         f"{permalink}. Accessed {accessed.day} {accessed:%B %Y}."
     )
 
 
 def bibtex_key(item, report):
-    """A stable key, e.g. "wpsr-2023-finding-ai-to-identify-corruption-in-procurement"."""
-    return re.sub(r"[^A-Za-z0-9_-]", "-", f"{report.slug}-{item.kind.name}-{item.slug}")
+    """A stable key, e.g. "wpsr-2023-finding-ai-to-identify-corruption-in-procurement", or
+    "wpsr-2023" for the report."""
+    key = report.slug if item is report else f"{report.slug}-{item.kind.name}-{item.slug}"
+    return re.sub(r"[^A-Za-z0-9_-]", "-", key)
 
 
 def bibtex_entry(item, request, reports=None) -> str:
-    """One BibTeX entry: @incollection for a contribution, @misc for the other kinds."""
+    """One BibTeX entry: a @book for the report, an @incollection of it for every item."""
     report, chapter = placement(item, reports)
-    permalink = request.build_absolute_uri(item.get_absolute_url())
-    authors = " and ".join(_bibtex_escape(inverted_name(name)) for name in named_authors(item))
-    # Double braces keep the title's capitals (AI, SDGs, COVID-19) through styles that recase.
-    title = "{" + _bibtex_escape(_cited_title(item)) + "}"
-    common = [
+    fields = [
+        ("author", " and ".join(_bibtex_name(name) for name in cited_authors(item))),
+        # Double braces keep the title's capitals (AI, SDGs, COVID-19) through styles that recase.
+        ("title", "{" + _bibtex_escape(_cited_title(item)) + "}"),
+    ]
+    if item is not report:
+        fields += [
+            ("booktitle", "{" + _bibtex_escape(report.full_title) + "}"),
+            ("chapter", str(chapter.number) if chapter else ""),
+        ]
+    fields += [
         ("year", str(report.year)),
         ("publisher", _bibtex_escape(report.publisher)),
         ("isbn", _bibtex_escape(report.isbn)),
         # URLs stay verbatim: the url field and \url read them that way.
-        ("url", permalink),
+        ("url", request.build_absolute_uri(item.get_absolute_url())),
         ("note", _bibtex_escape(_note(item, chapter))),
         ("keywords", _bibtex_escape(", ".join(tag.name for tag in sorted_tags(item)))),
     ]
-    if isinstance(item, Contribution):
-        entry_type = "incollection"
-        fields = [
-            ("author", authors),
-            ("title", title),
-            ("booktitle", "{" + _bibtex_escape(report.full_title) + "}"),
-            ("chapter", str(chapter.number)),
-            *common,
-        ]
-    else:
-        entry_type = "misc"
-        fields = [("title", title), ("howpublished", rf"\url{{{permalink}}}"), *common]
+    entry_type = "book" if item is report else "incollection"
     lines = [f"  {name} = {{{value}}}," for name, value in fields if value]
     return "\n".join([f"@{entry_type}{{{bibtex_key(item, report)},", *lines, "}"]) + "\n"
 
 
 def ris_record(item, request, reports=None) -> str:
-    """One RIS record: CHAP for a contribution, GEN for the other kinds."""
+    """One RIS record: BOOK for the report, CHAP (a part of it) for every item."""
     report, chapter = placement(item, reports)
     lines = [
-        ("TY", "CHAP" if isinstance(item, Contribution) else "GEN"),
+        ("TY", "BOOK" if item is report else "CHAP"),
         ("TI", _cited_title(item)),
-        ("T2", report.full_title),
-        *[("AU", inverted_name(name)) for name in named_authors(item)],
+        ("T2", "" if item is report else report.full_title),
+        *[("AU", name) for name in cited_authors(item)],
         ("PB", report.publisher),
         ("PY", str(report.year)),
         ("UR", request.build_absolute_uri(item.get_absolute_url())),
@@ -157,8 +162,9 @@ def ris_record(item, request, reports=None) -> str:
 
 
 def _cited_title(item):
-    """A chapter is cited by its question; the other kinds by their title (or text)."""
-    return _one_line(item.title)
+    """The report is cited by its full title, a chapter by its question, the other kinds by
+    their title (or text)."""
+    return _one_line(item.full_title if isinstance(item, Report) else item.title)
 
 
 def _chapter_phrase(item, chapter):
@@ -171,7 +177,9 @@ def _chapter_phrase(item, chapter):
 
 
 def _note(item, chapter):
-    """What the item is and where, e.g. "Key finding, chapter 3: What assets ...?"."""
+    """What the item is and where, e.g. "Key finding, chapter 3: What assets ...?"; nothing for the report."""
+    if isinstance(item, Report):
+        return ""
     if chapter is item:
         return f"{item.kind.label} {chapter.number}"
     return item.kind.label + _chapter_phrase(item, chapter)
@@ -184,6 +192,13 @@ def _sentence(text):
 
 def _one_line(text):
     return " ".join(text.split())
+
+
+def _bibtex_name(name):
+    """A name for an author field; the corporate one braced, so that BibTeX takes it whole
+    instead of splitting it at its "and" and into first and last names."""
+    escaped = _bibtex_escape(name)
+    return "{" + escaped + "}" if name == CORPORATE_AUTHOR else escaped
 
 
 def _bibtex_escape(text):

@@ -4,18 +4,33 @@ BibTeX entry and RIS record (findings.formats decides when each is answered).
 Callers pass published, filtered items with their `parents` and `source` selected and their
 tags (and a contribution's authors) prefetched; nothing here then runs a query per item.
 Every URL written is absolute, built from the request.
+
+CSV is written for spreadsheets: a byte-order mark first, so that Excel reads UTF-8 (accents
+and all), and no cell that a spreadsheet would run as a formula (`spreadsheet_text`).
 """
 import csv
+import re
 
 from django.http import JsonResponse
 
-from .citations import Reports, bibtex_entry, ris_record, sorted_tags
+from .citations import Reports, bibtex_entry, named_authors, ris_record, sorted_tags
+from .models import Contribution
 
 CSV_COLUMNS = [
     "id", "kind", "title", "url", "tags", "parent_titles", "parent_urls", "source_title", "source_url",
+    "authors", "publication_date", "external_url", "summary",
 ]
-# Joins the several values of one CSV cell (tags, parents).
+# Joins the several values of one CSV cell (tags, parents, authors).
 CSV_SEPARATOR = "; "
+BYTE_ORDER_MARK = "\ufeff"
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (OWASP, "CSV Injection"); a quote first makes it text. Cells that start with a quote get
+# one more, so that reading a file back (findings.resources) removes exactly what was added.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
+# A plain number such as "-3" or "+1.5" is no formula and keeps its form.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def item_record(item, request) -> dict:
@@ -43,6 +58,20 @@ def item_record(item, request) -> dict:
         "source": {"title": item.source.title, "url": item.source.url or None}
         if item.source.is_published
         else {"title": None, "url": None},
+        **_contribution_details(item),
+    }
+
+
+def _contribution_details(item):
+    """What only a contribution has: its authors' names, its publication date as stored
+    ("October 2023"), its own link and its summary. None where unknown, and for other kinds."""
+    if not isinstance(item, Contribution):
+        return {"authors": None, "publication_date": None, "external_url": None, "summary": None}
+    return {
+        "authors": named_authors(item),
+        "publication_date": item.publication_date or None,
+        "external_url": item.url or None,
+        "summary": item.summary or None,
     }
 
 
@@ -81,10 +110,29 @@ def json_response(page, request, state, facet_views) -> JsonResponse:
 
 
 def csv_writer(response, request):
-    """Writes the header row now, and returns what writes one item's row."""
+    """Writes the byte-order mark and the header row now, and returns what writes one item's row."""
+    response.write(BYTE_ORDER_MARK)
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    return lambda item: writer.writerow(_csv_row(item_record(item, request)))
+    return lambda item: writer.writerow([spreadsheet_text(cell) for cell in _csv_row(item_record(item, request))])
+
+
+def spreadsheet_text(value):
+    """`value` as a CSV cell that a spreadsheet shows as text, never runs as a formula:
+    `=1+2` becomes `'=1+2`. Numbers, and text that is no formula, are left as they are."""
+    return _QUOTE + value if looks_like_formula(value) else value
+
+
+def from_spreadsheet_text(value):
+    """The value that `spreadsheet_text` turned into `value` (the quote it added removed)."""
+    if isinstance(value, str) and value.startswith(_QUOTE) and looks_like_formula(value[1:]):
+        return value[1:]
+    return value
+
+
+def looks_like_formula(value):
+    """Whether a spreadsheet would run `value` as a formula (or it starts with the quote that stops one)."""
+    return isinstance(value, str) and value.startswith((*_FORMULA_START, _QUOTE)) and not _NUMBER.fullmatch(value)
 
 
 def bibtex_writer(response, request):
@@ -109,4 +157,8 @@ def _csv_row(record):
         CSV_SEPARATOR.join(parent["url"] for parent in record["parents"]),
         record["source"]["title"] or "",
         record["source"]["url"] or "",
+        CSV_SEPARATOR.join(record["authors"] or []),
+        record["publication_date"] or "",
+        record["external_url"] or "",
+        record["summary"] or "",
     ]

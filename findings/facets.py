@@ -8,11 +8,11 @@ facet, never one per value.
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
-from taggit.models import Tag
 
 from .kinds import BY_NAME, KINDS, TAG, Facet
 from .models import Chapter
 from .search.query import best_first, items_best_first, matching_documents, matching_ids
+from .tags import published_tag_counts
 
 
 @dataclass
@@ -80,16 +80,14 @@ class _Faceted:
         return queryset
 
     def _grouped(self, facet, queryset):
-        """{value: (label, how many items of `queryset` have it)} in one grouped query."""
+        """{value: (its raw label, how many items of `queryset` have it)} in one grouped query."""
         rows = (
             queryset.order_by()
             .filter(**self._public(facet))
             .values(facet.lookup, facet.label_lookup)
             .annotate(n=Count("pk", distinct=True))
         )
-        return {
-            row[facet.lookup]: (facet.label_for(row[facet.label_lookup]), row["n"]) for row in rows if row[facet.lookup]
-        }
+        return {row[facet.lookup]: (row[facet.label_lookup], row["n"]) for row in rows if row[facet.lookup]}
 
     def facet_views(self, total):
         """Every facet with its values; `total` is the result count (already counted by the paginator).
@@ -112,31 +110,43 @@ class _Faceted:
         return views
 
     def _view(self, facet, counts, selected, total):
-        """Values sorted by count; a chosen value's URL is this page, so its count is `total`."""
+        """Values by count, most first, then A to Z (or in the report's order, for a facet in
+        `in_order`); a chosen value's URL is this page, so its count is `total`."""
         missing = [value for value in selected if value not in counts]
         labels = self._labels(facet, missing)
         for value in selected:
             counts[value] = (counts[value][0] if value in counts else labels.get(value, value), total)
+
+        def order(item):
+            raw, count = item[1]
+            if facet.in_order:  # unknown values (their slug stands as the label) go last
+                return (isinstance(raw, str), raw if not isinstance(raw, str) else 0, str(raw))
+            return (-count, str(self._label(facet, raw)).casefold())
+
         view = FacetView(facet)
-        for value, (label, count) in sorted(counts.items(), key=lambda item: (-item[1][1], str(item[1][0]))):
+        for value, (raw, count) in sorted(counts.items(), key=order):
             view.values.append(
                 FacetValue(
-                    value, label, count, value in selected,
+                    value, self._label(facet, raw), count, value in selected,
                     self.state.url_adding(facet.name, value), self.state.url_removing(facet.name, value),
                     known=value not in missing or value in labels,
                 )
             )
         return view
 
+    def _label(self, facet, raw):
+        return facet.label_for(raw)
+
     def _labels(self, facet, values):
-        """Readable names for chosen values that no result carries (one query, only when needed)."""
+        """Raw labels of chosen values that no result carries (one query, only when needed);
+        a value the public cannot see (a tag only drafts carry) stays unknown."""
         if not values:
             return {}
+        if facet is TAG:
+            return _public_tag_names(values)
         target = _path_model(self.model, facet.lookup.rsplit("__", 1)[0])
         label_field = facet.label_lookup.rsplit("__", 1)[1]
-        manager = target._default_manager if facet is TAG else target.objects.published()
-        rows = manager.filter(slug__in=values).values_list("slug", label_field)
-        return {slug: facet.label_for(label) for slug, label in rows}
+        return dict(target.objects.published().filter(slug__in=values).values_list("slug", label_field))
 
 
 class FacetedList(_Faceted):
@@ -158,13 +168,22 @@ class FacetedList(_Faceted):
             return items_best_first(results, self.kind, self.parsed), "relevance"
         if sort == "title":
             return results.order_by(self.kind.title_field, "pk"), "title"
+        if sort == "newest":
+            return results.newest_first(), "newest"
         return results, "order"
+
+    def newest(self):
+        """The results, ready for a list, the most recently published first (as a feed lists them)."""
+        return self.results.for_listing().newest_first()
+
+    def as_items(self, results):
+        return results
 
 
 # Search results are SearchDocument rows of every kind; their tag and chapter facets reach
 # each kind's items through that kind's own lookups, and only published items are counted.
 KIND = Facet("kind", "Kind", "kind", "kind")
-CHAPTER = Facet("chapter", "Chapter", "slug", "number", "Chapter {}")
+CHAPTER = Facet("chapter", "Chapter", "slug", "number", "Chapter {}", in_order=True)
 SEARCH_FACETS = (KIND, TAG, CHAPTER)
 
 
@@ -183,7 +202,17 @@ class FacetedSearch(_Faceted):
         super().__init__(matching_documents(parsed).published(), SEARCH_FACETS, state, parsed)
 
     def ordered(self):
+        """(the matching documents in the order asked for, that order's name)."""
+        if self.state.sort == "newest":
+            return self.newest(), "newest"
         return best_first(self.results, self.parsed), "relevance"
+
+    def newest(self):
+        return self.results.newest_first()
+
+    def as_items(self, documents):
+        """The items of (slices of) `documents`, in their order, as downloads and feeds read them."""
+        return _Items(documents)
 
     def _public(self, facet):
         return {}
@@ -200,25 +229,42 @@ class FacetedSearch(_Faceted):
     def _grouped(self, facet, documents):
         if facet is KIND:
             rows = documents.order_by().values("kind").annotate(n=Count("pk"))
-            return {row["kind"]: (BY_NAME[row["kind"]].label, row["n"]) for row in rows}
+            return {row["kind"]: (row["kind"], row["n"]) for row in rows}
         counts = {}
         for kind, lookup, label_lookup in _search_lookups(facet):
             items = kind.model._default_manager.filter(pk__in=documents.filter(kind=kind.name).values("object_id"))
             rows = items.order_by().values(lookup, label_lookup).annotate(n=Count("pk", distinct=True))
             for row in rows:
-                label, n = counts.get(row[lookup], (facet.label_for(row[label_lookup]), 0))
-                counts[row[lookup]] = (label, n + row["n"])
+                raw, n = counts.get(row[lookup], (row[label_lookup], 0))
+                counts[row[lookup]] = (raw, n + row["n"])
         return counts
+
+    def _label(self, facet, raw):
+        return BY_NAME[raw].label if facet is KIND else facet.label_for(raw)
 
     def _labels(self, facet, values):
         if not values:
             return {}
         if facet is KIND:
-            return {name: BY_NAME[name].label for name in values if name in BY_NAME}
+            return {name: name for name in values if name in BY_NAME}
         if facet is TAG:
-            return dict(Tag.objects.filter(slug__in=values).values_list("slug", "name"))
-        rows = Chapter.objects.published().filter(slug__in=values).values_list("slug", "number")
-        return {slug: facet.label_for(number) for slug, number in rows}
+            return _public_tag_names(values)
+        return dict(Chapter.objects.published().filter(slug__in=values).values_list("slug", "number"))
+
+
+def _public_tag_names(slugs):
+    """{slug: name} of the tags among `slugs` that published items carry."""
+    return dict(published_tag_counts().filter(slug__in=slugs).values_list("slug", "name"))
+
+
+class _Items:
+    """The items of a slice of search documents, in the documents' order."""
+
+    def __init__(self, documents):
+        self.documents = documents
+
+    def __getitem__(self, index):
+        return [item for _, item in self.documents[index].with_items()]
 
 
 def unknown_values(views):

@@ -5,10 +5,12 @@ JSON is the page shown; CSV, BibTeX and RIS are the whole result, cut at `ROW_LI
 (the `X-Rows-Truncated` header then says how many there were); Atom is the first
 `feeds.FEED_SIZE` items.
 """
+import functools
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 from . import exports, feeds
@@ -42,20 +44,52 @@ RIS = Format("ris", "RIS", "ris", "application/x-research-info-systems; charset=
 # What every list and search page offers, in the order its links show them.
 LIST_FORMATS = (CSV, JSON, ATOM, BIBTEX, RIS)
 # What each detail page offers.
-DETAIL_FORMATS = (BIBTEX, RIS)
+DETAIL_FORMATS = (JSON, BIBTEX, RIS)
 BY_NAME = {fmt.name: fmt for fmt in (HTML, *LIST_FORMATS)}
 
 
-def for_list(request, state, items, total, title, facet_views, filename):
-    """The whole result of a list or search page as a feed or a download (`state.format`).
+def offers(*offered):
+    """A view that answers in HTML and in the `offered` formats: any other `format` gets a
+    400 page naming the formats it does come in. The view reads the one asked for from
+    `request.format`."""
 
-    `items` is the sorted result (sliced as needed), `total()` counts it, and
-    `facet_views(total)` names the filters (only a feed's title needs them).
-    """
+    def decorate(view):
+        @functools.wraps(view)
+        def answer(request, *args, **kwargs):
+            name = request.GET.get("format", "")
+            fmt = BY_NAME.get(name or HTML.name)
+            if fmt is not HTML and fmt not in offered:
+                return _unsupported(request, name, offered)
+            request.format = fmt
+            return view(request, *args, **kwargs)
+
+        return answer
+
+    return decorate
+
+
+def _unsupported(request, name, offered):
+    links = [(fmt, _with_format(request, fmt)) for fmt in (HTML, *offered)]
+    context = {"name": name[:40], "links": links}
+    return render(request, "findings/unsupported_format.html", context, status=400)
+
+
+def _with_format(request, fmt):
+    params = request.GET.copy()
+    params.pop("format", None)
+    if fmt is not HTML:
+        params["format"] = fmt.name
+    return f"{request.path}?{params.urlencode()}" if params else request.path
+
+
+def for_list(request, state, faceted, title, filename):
+    """The whole result of a list or search page (`faceted`: its FacetedList or FacetedSearch)
+    as a feed, newest first, or as a download in the page's order (`state.format`)."""
     if state.format is ATOM:
-        title = feeds.feed_title(title, state, facet_views(0))
-        return feeds.atom_response(items[: feeds.FEED_SIZE], request, title, state.url())
-    return download(state.format, items, request, filename, total)
+        title = feeds.feed_title(title, state, faceted.facet_views(0))
+        return feeds.atom_response(faceted.as_items(faceted.newest())[: feeds.FEED_SIZE], request, title, state.url())
+    ordered, _ = faceted.ordered()
+    return download(state.format, faceted.as_items(ordered), request, filename, faceted.results.count)
 
 
 def download(fmt, items, request, filename, total):

@@ -7,11 +7,16 @@ from .richtext import strip_control_characters
 # The longest search text read; longer input is cut (shared with findings.search).
 MAX_QUERY_LENGTH = 200
 
-SORTS = {"relevance": "Relevance", "order": "Order in the report", "title": "Title"}
+SORTS = {"relevance": "Relevance", "order": "Order in the report", "title": "Title", "newest": "Newest first"}
+# What the search page can sort by (its results are of every kind, so no report order or title).
+SEARCH_SORTS = {name: SORTS[name] for name in ("relevance", "newest")}
+# Items per page a visitor may ask for (`per_page`); PORTAL_PAGE_SIZE when not asked.
+PER_PAGE_RANGE = (10, 100)
 
 
 class ListParamsForm(forms.Form):
-    """`q`, `sort`, `match`, `format` and `page`; a bad value is dropped with a message, never an error page."""
+    """`q`, `sort`, `match`, `format`, `page` and `per_page`; a bad value is dropped with a message, never an
+    error page."""
 
     q = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH)
     sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
@@ -19,6 +24,7 @@ class ListParamsForm(forms.Form):
     format = forms.ChoiceField(required=False, choices=[(name, name) for name in formats.BY_NAME])
     # Read by `paginate`, which falls back to the nearest page; checked here only to say so.
     page = forms.IntegerField(required=False, min_value=1)
+    per_page = forms.IntegerField(required=False, min_value=PER_PAGE_RANGE[0], max_value=PER_PAGE_RANGE[1])
 
     def clean_q(self):
         # Control characters mean nothing in a search and cannot be written into a feed.

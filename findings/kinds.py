@@ -35,6 +35,8 @@ class Facet:
     public: tuple[str, ...] = ()
     # An item must carry every chosen value (unless the page asks for `match=any`).
     requires_all: bool = False
+    # Values listed in the order of their raw label (chapters by number), not by count.
+    in_order: bool = False
 
     def label_for(self, raw):
         return self.label_format.format(raw)
@@ -44,7 +46,7 @@ TAG = Facet("tag", "Tag", "tags__slug", "tags__name", requires_all=True)
 
 
 def _chapter_facet(path):
-    return Facet("chapter", "Chapter", f"{path}slug", f"{path}number", "Chapter {}")
+    return Facet("chapter", "Chapter", f"{path}slug", f"{path}number", "Chapter {}", in_order=True)
 
 
 def _related_topic_facet():

@@ -1,5 +1,11 @@
-"""Request checks that apply to every page, the admin included."""
-from django.core.exceptions import SuspiciousOperation
+"""Request checks and response headers that apply to every page, the admin included."""
+import functools
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import SuspiciousOperation, TooManyFieldsSent, ValidationError
+from django.http import Http404, QueryDict
 
 
 class NulCharacterInRequest(SuspiciousOperation):
@@ -7,14 +13,79 @@ class NulCharacterInRequest(SuspiciousOperation):
 
 
 def reject_nul_characters(get_response):
-    """Answer 400, not a database error, when the query string or a form carries a NUL."""
+    """Answer 400, not a database error, when the query string or a form carries a NUL.
+
+    Reading the parameters here, first, also makes a query string with more than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS parameters a 400 in every mode.
+    """
 
     def middleware(request):
-        sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
-        for params in sources:
+        try:
+            query = request.GET
+        except TooManyFieldsSent:
+            # Django's 400 handling forgets an unreadable form (POST) but not an unreadable query
+            # string: DEBUG's error page would read request.GET again, fail, and answer 500.
+            request.GET = QueryDict()
+            raise
+        for params in [query, request.POST] if request.method == "POST" else [query]:
             for key, values in params.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
                     raise NulCharacterInRequest(f"NUL character in request parameter {key!r}")
         return get_response(request)
+
+    return middleware
+
+
+class RejectMalformedHistoryIds:
+    """Answer 404, not a 500, for an admin history page whose ids are not keys of the model.
+
+    django-simple-history passes both ids of `<id>/history/` and `<id>/history/<version>/` to
+    the database as they are, so `abc` raises ValueError there; Django's own admin pages answer
+    such an id with "not found".
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        model = _models_with_history_pages().get((request.resolver_match.namespace, request.resolver_match.url_name))
+        if model is None:
+            return None
+        if "object_id" in view_kwargs:  # the list of versions (Django's route)
+            keys = [(model._meta.pk, unquote(view_kwargs["object_id"]))]
+        else:  # one version (django-simple-history's route): the item's id, then the version's
+            object_id, version_id = view_args
+            history = getattr(model, model._meta.simple_history_manager_attribute).model
+            keys = [(model._meta.pk, unquote(object_id)), (history._meta.pk, version_id)]
+        for field, value in keys:
+            try:
+                field.to_python(value)
+            except ValidationError:
+                raise Http404(f"{value!r} is not a {model._meta.verbose_name} history key") from None
+        return None
+
+
+@functools.cache
+def _models_with_history_pages():
+    """{(URL namespace, URL name): model} for the admin's history pages of recorded models."""
+    pages = {}
+    for model in apps.get_models():
+        if hasattr(model._meta, "simple_history_manager_attribute"):
+            name = f"{model._meta.app_label}_{model._meta.model_name}"
+            pages[("admin", f"{name}_history")] = pages[("admin", f"{name}_simple_history")] = model
+    return pages
+
+
+def permissions_policy(get_response):
+    """Send a Permissions-Policy header refusing the features in PERMISSIONS_POLICY_DISABLED."""
+    header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DISABLED)
+
+    def middleware(request):
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", header)
+        return response
 
     return middleware

@@ -5,7 +5,10 @@ links that the portal's editors added are named `related_*` or carry an
 explicit basis, and the pages label them "editorial".
 """
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -113,6 +116,14 @@ class Sourced(Curated):
 
     class Meta(Curated.Meta):
         abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        item = super().from_db(db, field_names, values)
+        if "slug" in field_names:
+            # The slug it was read with: findings.redirects sees a change without asking the database.
+            item._loaded_slug = values[field_names.index("slug")]
+        return item
 
     @property
     def short_label(self):
@@ -337,7 +348,8 @@ class Dimension(Sourced):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("findings:topic-list") + f"#dimension-{self.slug}"
+        """The topics grouped under this dimension: the topic list filtered by it."""
+        return reverse("findings:topic-list") + "?" + urlencode({"dimension": self.slug})
 
 
 class Author(Sourced):
@@ -376,7 +388,10 @@ class Contribution(Sourced):
         verbose_name="related topics (editorial)",
         help_text="Editorial links: the sources do not say which contribution discussed which topic.",
     )
-    tags = TaggableManager(blank=True, help_text="Editorial tags from the curated vocabulary.")
+    tags = TaggableManager(
+        blank=True,
+        help_text="Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces.",
+    )
 
     objects = ContributionQuerySet.as_manager()
 
@@ -420,7 +435,10 @@ class Topic(Sourced):
     order = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
     slug = models.SlugField(unique=True, max_length=80)
-    tags = TaggableManager(blank=True, help_text="Editorial tags from the curated vocabulary.")
+    tags = TaggableManager(
+        blank=True,
+        help_text="Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces.",
+    )
 
     objects = TopicQuerySet.as_manager()
 
@@ -453,7 +471,10 @@ class Finding(Sourced):
     order = models.PositiveSmallIntegerField(help_text="Position under its topic, as in the source.")
     text = models.TextField()
     slug = models.SlugField(unique=True, max_length=100)
-    tags = TaggableManager(blank=True, help_text="Editorial tags from the curated vocabulary.")
+    tags = TaggableManager(
+        blank=True,
+        help_text="Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces.",
+    )
 
     objects = FindingQuerySet.as_manager()
 
@@ -500,7 +521,10 @@ class Suggestion(Sourced):
         verbose_name="related topics (editorial)",
         help_text="Editorial links: the presentation lists suggestions apart from topics.",
     )
-    tags = TaggableManager(blank=True, help_text="Editorial tags from the curated vocabulary.")
+    tags = TaggableManager(
+        blank=True,
+        help_text="Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces.",
+    )
 
     objects = SuggestionQuerySet.as_manager()
 
@@ -543,6 +567,8 @@ class SearchDocument(models.Model):
     title = models.TextField()
     body = models.TextField(blank=True)
     extra = models.TextField(blank=True, help_text="Parent titles and tag names: weighted lowest.")
+    # The item's, so that search can list the newest first (its feed does) without joining every kind.
+    published_at = models.DateTimeField(null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = SearchDocumentQuerySet.as_manager()
@@ -574,3 +600,68 @@ class SearchTerm(models.Model):
 
     def get_absolute_url(self):
         return reverse("findings:search") + "?" + urlencode({"q": self.word})
+
+
+class SlugRedirect(models.Model):
+    """A slug an item or a tag no longer has, and what it names now: the URLs people cited
+    keep working, answering 301 to the current one (findings.redirects keeps these)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    old_slug = models.CharField(max_length=100)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["content_type", "old_slug"]
+        constraints = [
+            # A detail page that finds no item looks its slug up here.
+            models.UniqueConstraint(fields=["content_type", "old_slug"], name="slugredirect_unique_old_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model}:{self.old_slug} → {self.object_id}"
+
+    def get_absolute_url(self):
+        target = self.content_type.get_object_for_this_type(pk=self.object_id)
+        return target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
+
+
+class Revision(models.Model):
+    """A change an Editor proposed to a published item. The public keeps seeing the published
+    version until a Publisher publishes this one (findings.revisions)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a Publisher"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+        REPLACED = "replaced", "Replaced by a later proposal"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    # The proposed values by field name: links as primary keys, tags as names.
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        indexes = [
+            # An item's change form and history ask for its proposals.
+            models.Index(fields=["content_type", "object_id", "state"], name="revision_item_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_state_display()}: change to {self.content_type.model} {self.object_id}"
+
+    def get_absolute_url(self):
+        return reverse(
+            f"admin:findings_{self.content_type.model}_revision", kwargs={"object_id": self.object_id, "pk": self.pk}
+        )

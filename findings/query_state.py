@@ -6,6 +6,7 @@ value is not repeated on the next page, in HTML and JSON alike.
 """
 import re
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.functional import cached_property
@@ -13,6 +14,7 @@ from django.utils.functional import cached_property
 from . import formats
 from .forms import read_params
 
+PER_PAGE_CHOICES = (10, 20, 50, 100)  # offered by the form; any value in forms.PER_PAGE_RANGE works
 MAX_VALUES = 10  # per facet: more is a malformed URL, not a real choice
 _SLUG = re.compile(r"^[-\w]{1,100}$")
 
@@ -26,6 +28,8 @@ class PageState:
         self.q, self.match_any = clean["q"], clean["match"] == "any"
         self.sort = clean["sort"]
         self.format = formats.BY_NAME[clean["format"] or "html"]
+        self.per_page = clean["per_page"] or settings.PORTAL_PAGE_SIZE
+        self.page_number = params.get("page", "1")
         self.selected = {name: self._read_values(params, name) for name in facet_names}
         self.params = self._understood(params, clean)
 
@@ -49,7 +53,7 @@ class PageState:
         understood = params.copy()
         for name, values in self.selected.items():
             understood.setlist(name, values)
-        for name in ("q", "sort", "match", "format"):
+        for name in ("q", "sort", "match", "format", "per_page"):
             if name in understood and not clean.get(name):
                 understood.pop(name)
         if "page" in understood and not understood.get("page", "").isdigit():
@@ -105,6 +109,12 @@ class PageState:
         return self.url({"format": [formats.ATOM.name]})
 
     @property
+    def per_page_choices(self):
+        """(value, items per page) for the form; the default sends nothing, so URLs stay short."""
+        sizes = sorted({*PER_PAGE_CHOICES, settings.PORTAL_PAGE_SIZE, self.per_page})
+        return [("" if size == settings.PORTAL_PAGE_SIZE else size, size) for size in sizes]
+
+    @property
     def chosen(self):
         """(parameter, value) pairs of every chosen facet value, for the removable list."""
         return [(name, value) for name, values in self.selected.items() for value in values]
@@ -124,18 +134,28 @@ class _CountedPaginator(Paginator):
 
 
 def page_links(state, page):
-    """The URLs of the pages before and after `page` ("" where there is none)."""
+    """The links of a paginated list: previous, next, and the numbered pages a visitor can
+    jump to (the first, the last and the neighbours of the current one; None marks a gap)."""
+    last = page.paginator.num_pages
+    wanted = sorted({1, last, *range(max(page.number - 1, 1), min(page.number + 1, last) + 1)})
+    numbers = []
+    for number in wanted:
+        if numbers and number - numbers[-1]["number"] > 1:
+            numbers.append({"number": None})
+        numbers.append({"number": number, "url": state.page_url(number), "current": number == page.number})
     return {
         "previous": state.page_url(page.previous_page_number()) if page.has_previous() else "",
         "next": state.page_url(page.next_page_number()) if page.has_next() else "",
+        "numbers": numbers if last > 1 else [],
     }
 
 
-def paginate(items, params, per_page, count=None) -> Page:
-    """The requested page; a page that is not a number or out of range gives the nearest one."""
-    paginator = _CountedPaginator(items, per_page, count)
+def paginate(items, state, count=None) -> Page:
+    """The requested page of `state.per_page` items; a page that is not a number or out of
+    range gives the nearest one."""
+    paginator = _CountedPaginator(items, state.per_page, count)
     try:
-        number = int(params.get("page", "1"))
+        number = int(state.page_number)
     except ValueError:
         number = 1
     number = min(max(number, 1), paginator.num_pages)

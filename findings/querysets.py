@@ -4,7 +4,7 @@
 related items all go through it, so a draft cannot leak by a side door.
 """
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 PUBLISHED = "published"
@@ -32,6 +32,10 @@ class CuratedQuerySet(models.QuerySet):
         if user.is_active and user.is_staff and user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             return self
         return self.published()
+
+    def newest_first(self):
+        """The most recently published first (content loaded unpublished-dated last, in order)."""
+        return self.order_by(F("published_at").desc(nulls_last=True), "pk")
 
     def neighbours(self, item):
         """(previous, next): the items of this queryset before and after `item` under the same
@@ -62,9 +66,18 @@ class CuratedQuerySet(models.QuerySet):
         )
 
 
-def _published_count(relation):
-    """Count only the published rows of a reverse relation, in the same query."""
-    return Count(relation, filter=Q(**{f"{relation}__status": PUBLISHED}), distinct=True)
+def _published_count(model, link):
+    """How many published items of `model` point at the row through `link`: a subquery rather
+    than a GROUP BY, so that a list can still be sorted by SQLite's bm25."""
+    counts = (
+        model.objects.published()
+        .filter(**{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
 
 
 class ChapterQuerySet(CuratedQuerySet):
@@ -73,9 +86,14 @@ class ChapterQuerySet(CuratedQuerySet):
 
     def for_listing(self):
         """Chapters with their contribution and topic counts (the chapter list)."""
+        from .models import Contribution, Topic
+
         return (
             self.select_related("report", "source")
-            .annotate(contribution_count=_published_count("contributions"), topic_count=_published_count("topics"))
+            .annotate(
+                contribution_count=_published_count(Contribution, "chapter"),
+                topic_count=_published_count(Topic, "chapter"),
+            )
             .order_by("report", "number")
         )
 
@@ -102,21 +120,10 @@ class ContributionQuerySet(CuratedQuerySet):
 
 class TopicQuerySet(CuratedQuerySet):
     def with_finding_counts(self):
-        """Topics in report order with how many published findings each has.
-
-        A subquery rather than a GROUP BY, so the list can still be sorted by SQLite's bm25.
-        """
+        """Topics in report order with how many published findings each has."""
         from .models import Finding
 
-        counts = (
-            Finding.objects.published()
-            .filter(topic=OuterRef("pk"))
-            .order_by()
-            .values("topic")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(finding_count=Coalesce(Subquery(counts), 0)).order_by("order", "pk")
+        return self.annotate(finding_count=_published_count(Finding, "topic")).order_by("order", "pk")
 
     def for_listing(self):
         return self.with_finding_counts().select_related("chapter", "dimension", "source").prefetch_related("tags")
@@ -166,6 +173,8 @@ class SuggestionQuerySet(CuratedQuerySet):
 
 
 class SearchDocumentQuerySet(models.QuerySet):
+    newest_first = CuratedQuerySet.newest_first
+
     def published(self):
         """Only the rows of published items (each kind's `published()`): all that search may show."""
         from .kinds import KINDS

@@ -1,17 +1,32 @@
 """The public URLs: fixed pages, then a list and a detail page for each kind in findings.kinds."""
-from django.urls import path
+from django.urls import path, register_converter
 
 from .kinds import KINDS
 from .views import details, lists, pages, search, tags
 
 app_name = "findings"
 
+
+class UnicodeSlugConverter:
+    """Tag slugs keep their script ("participación-ciudadana", "数字政府"), as taggit makes them."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "unicode_slug")
+
 urlpatterns = [
     path("", pages.home, name="home"),
     path("report/", pages.report, name="report"),
     path("search/", search.search, name="search"),
     path("tags/", tags.tag_list, name="tag-list"),
-    path("tags/<slug:slug>/", tags.tag_detail, name="tag-detail"),
+    path("tags/<unicode_slug:slug>/", tags.tag_detail, name="tag-detail"),
 ]
 for kind in KINDS:
     urlpatterns += [

@@ -29,3 +29,10 @@ def set_status(item, status, user=None):
     elif status != Status.PUBLISHED:
         item.published_at, item.published_by = None, None
     item.status = status
+
+
+def must_propose(user, model, stored):
+    """Whether `user`'s edit of an item of `model` whose stored status is `stored` waits for
+    a Publisher (findings.revisions) instead of going live: only Publishers change what the
+    public sees."""
+    return stored == Status.PUBLISHED and not can_publish(user, model)

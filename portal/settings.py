@@ -3,11 +3,14 @@
 Defaults are safe: without DEBUG=1 the site runs in production mode (secure
 cookies, HSTS, HTTPS redirect). `make run` sets DEBUG=1 for local development.
 """
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,11 +50,23 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def csp_hash(inline: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline code."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()}'"
+
+
 DEBUG = env_bool("DEBUG", False)
 
-# The fallback key only suits development and tests; `check --deploy` flags it
-# (security.W009), and README's production settings set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-key-do-not-use-in-production"
+# The fallback key only suits development (DEBUG=1); production mode refuses to start with it,
+# since anyone who reads this file could sign sessions, password-reset links and CSRF tokens.
+# Tests set their own key (portal/test_settings.py).
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: production mode (DEBUG off) refuses the development key. "
+        "Set SECRET_KEY to a long random value, or DEBUG=1 for local development."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -69,15 +84,21 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "csp",
     "findings",
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries the policies, even the HTTPS redirect and the 400
+    # for an unknown host that SecurityMiddleware and CommonMiddleware answer themselves.
+    "csp.middleware.CSPMiddleware",
+    "findings.middleware.permissions_policy",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "findings.middleware.reject_nul_characters",
+    "findings.middleware.RejectMalformedHistoryIds",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -92,6 +113,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Curators sign in at the admin; a sign-in without `next` lands on its index, not /accounts/profile/.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 ROOT_URLCONF = "portal.urls"
 
@@ -145,6 +169,10 @@ STORAGES = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+# Commas separate tags, a tag may contain spaces (findings/tagging.py): the admin's tag field
+# reads and writes tags as the bulk actions, the import and export and the history do.
+TAGGIT_TAGS_FROM_STRING = "findings.tagging.tags_from_string"
+TAGGIT_STRING_FROM_TAGS = "findings.tagging.string_from_tags"
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -158,6 +186,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp), in every mode: this site's own files only, no inline
+# script or style, the admin included (README: production). templates/admin/import_export/
+# export.html replaces the one admin template with inline code. What the admin's libraries
+# write in Python or include themselves keeps a few fixed style attributes, allowed by their
+# hashes: 'unsafe-hashes' admits exactly these values, never one typed into content.
+ADMIN_STYLE_ATTRIBUTES = [
+    "border-top: 0",  # django-simple-history's list of versions
+    "background:#e6ffe6;",  # django-import-export's preview: inserted text (diff-match-patch)
+    "background:#ffe6e6;",  # and deleted text
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],  # the admin's icons are data: URLs in its stylesheets
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_HASHES, *(csp_hash(style) for style in ADMIN_STYLE_ATTRIBUTES)],
+        "script-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page of this site uses, refused to it and to anything it could embed
+# (findings.middleware.permissions_policy sends `feature=()` for each).
+PERMISSIONS_POLICY_DISABLED = [
+    "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope", "hid",
+    "magnetometer", "microphone", "midi", "payment", "serial", "usb", "xr-spatial-tracking",
+]
 if env_bool("BEHIND_TLS_PROXY", False):
     # Only behind a proxy that sets this header itself (README: production).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -194,3 +251,13 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Portal-specific.
 PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20, minimum=1)
+
+
+def _tag_url(tag):
+    from django.urls import reverse
+
+    return reverse("findings:tag-detail", kwargs={"slug": tag.slug})
+
+
+# A tag's page ("View on site" in the admin, redirects of merged and renamed tags).
+ABSOLUTE_URL_OVERRIDES = {"taggit.tag": _tag_url}

@@ -1,10 +1,28 @@
 """Root URLconf: the admin, the findings app, and what crawlers read (robots.txt, the sitemap)."""
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.sitemaps.views import sitemap
+from django.core.validators import MaxLengthValidator
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from findings.sitemaps import SITEMAPS
+
+
+class SignInForm(AdminAuthenticationForm):
+    """The admin's sign-in form, with the username's length checked like any other field.
+
+    Django's form only sets the HTML maxlength, so a longer username reaches django-axes, whose
+    record of the failed sign-in cannot hold it (PostgreSQL raises DataError: a 500).
+    """
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+admin.site.login_form = SignInForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -4,38 +4,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import override_settings
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from findings.models import Report
 from findings.statistics import content_tables
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _test_settings():
-    """Tests talk plain HTTP, read static files from the source tree and hash passwords fast.
-
-    Production mode redirects to HTTPS and serves hashed names after
-    `collectstatic`; test_settings.py checks both of those separately.
-    """
-    from django.conf import settings
-
-    with override_settings(
-        # Real password hashing costs a third of a second per sign-in; tests sign in hundreds of times.
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        SECURE_SSL_REDIRECT=False,
-        # Secure cookies are never sent over the live server's plain HTTP (browser sign-in tests).
-        SESSION_COOKIE_SECURE=False,
-        CSRF_COOKIE_SECURE=False,
-        WHITENOISE_USE_FINDERS=True,
-        WHITENOISE_AUTOREFRESH=True,
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    ):
-        yield
 
 
 @pytest.fixture(scope="session")
@@ -117,17 +90,50 @@ def site(transactional_db, wpsr, live_server):
     return live_server.url
 
 
+# Chromium reports a refused inline script or style twice: as a `securitypolicyviolation` event
+# (with the directive and the line) and as a console message (with the hash that would allow it);
+# an error in the Permissions-Policy header only on the console. The page fixture collects all.
+_REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportPolicyViolation(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline code"} on ${event.documentURI}`
+    + (event.sourceFile ? ` (${event.sourceFile}:${event.lineNumber})` : "")
+  );
+});
+"""
+_POLICY_CONSOLE_WORDS = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy", "Permissions policy")
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh tab with its own history and cookies, at Playwright's default 1280x720 size."""
+    """A fresh tab with its own history and cookies, at Playwright's default 1280x720 size.
+
+    The test fails at teardown if Chromium reported any Content-Security-Policy violation
+    or any error in the Permissions-Policy header, on any page the tab opened.
+    """
     context = browser.new_context()
+    violations = []
+    context.expose_binding("reportPolicyViolation", lambda source, text: violations.append(f"event: {text}"))
+    context.add_init_script(_REPORT_POLICY_VIOLATIONS)
+
+    def record_console(message):
+        if any(words in message.text for words in _POLICY_CONSOLE_WORDS):
+            violations.append(f"console {message.type} on {message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", record_console)  # popups (the admin's "+" beside a link) included
     page = context.new_page()
     yield page
-    context.close()
+    context.close()  # delivers the reports still on their way
+    if violations:
+        pytest.fail(
+            f"{len(violations)} policy violations reported by Chromium:\n" + "\n".join(f"- {v}" for v in violations),
+            pytrace=False,
+        )
 
 
 def _assert_plain_http(server):
-    """Fail clearly, not with Chromium's ERR_SSL_PROTOCOL_ERROR, if the server started before the test settings."""
+    """Fail clearly, not with Chromium's ERR_SSL_PROTOCOL_ERROR, if the live server redirects to HTTPS
+    (portal.test_settings turns the redirect off)."""
     http_connection = http.client.HTTPConnection(server.thread.host, server.thread.port, timeout=10)
     http_connection.request("HEAD", "/no-such-page/")
     status = http_connection.getresponse().status

@@ -98,3 +98,18 @@ def test_a_forged_forwarded_address_does_not_dodge_the_lockout(wpsr, client, dja
         client.post(login, {"username": "victim", "password": "wrong"}, HTTP_X_FORWARDED_FOR=f"10.9.9.{attempt}")
     response = client.post(login, {"username": "victim", "password": "a long passphrase 42"}, HTTP_X_FORWARDED_FOR="10.9.9.99")
     assert response.status_code == 429
+
+
+def test_signing_in_without_next_lands_on_the_admin_index(curator, client):
+    response = client.post(reverse("admin:login"), {"username": "curator", "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, reverse("admin:index"))
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_an_over_long_username_is_a_validation_message_not_a_database_error(curator, client):
+    """django-axes records failed sign-ins in a 255-character column: PostgreSQL would raise DataError."""
+    response = _sign_in(client, "wrong password", username="u" * 300)
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters (it has 300)." in visible_text(response.content)
+    assert _sign_in(client, PASSWORD).status_code == 302

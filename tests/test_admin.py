@@ -4,9 +4,10 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from findings.models import Curated, Finding
+from findings.models import Chapter, Curated, Finding
 
-from .html import visible_text
+from .factories import make_member
+from .html import headings_h1, visible_text
 
 # The curated content models: not the Historical* models django-simple-history adds beside
 # them, nor the search index tables, which the indexer keeps and nobody edits.
@@ -84,3 +85,47 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(wpsr, client):
     response = client.get(reverse("admin:findings_finding_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("path", ["abc/history/", "abc/history/xyz/", "{pk}/history/xyz/", "{pk}/history/1x/"])
+def test_a_history_address_with_a_malformed_id_is_not_found(wpsr, curator, path):
+    finding = Finding.objects.get(slug="data-to-inform-decision-making")
+    response = curator.get("/admin/findings/finding/" + path.format(pk=finding.pk))
+    assert response.status_code == 404
+    assert headings_h1(response.content) == ["Page not found"]
+
+
+def test_the_history_pages_of_an_item_still_open(wpsr, curator):
+    finding = Finding.objects.get(slug="data-to-inform-decision-making")
+    version = finding.history.first()
+    assert curator.get(f"/admin/findings/finding/{finding.pk}/history/").status_code == 200
+    assert curator.get(f"/admin/findings/finding/{finding.pk}/history/{version.pk}/").status_code == 200
+
+
+def test_an_editor_who_tries_to_delete_gets_the_sites_access_denied_page(wpsr, client):
+    client.force_login(make_member("editor", "Editors"))
+    finding = Finding.objects.get(slug="data-to-inform-decision-making")
+
+    response = client.get(reverse("admin:findings_finding_delete", args=[finding.pk]))
+
+    assert response.status_code == 403
+    assert headings_h1(response.content) == ["Access denied"]
+    text = visible_text(response.content)
+    assert "Your account may not do this." in text and "only Publishers publish, unpublish and delete" in text
+    assert "WPSR 2023 innovation portal" in text  # the site's own page, not a bare "403 Forbidden"
+    assert Finding.objects.filter(pk=finding.pk).exists()
+
+
+def test_an_over_long_title_is_a_validation_message(wpsr, curator):
+    """The form says so before the database is asked: no DataError on PostgreSQL."""
+    chapter = Chapter.objects.get(number=3)
+    response = curator.post(
+        reverse("admin:findings_chapter_change", args=[chapter.pk]),
+        {
+            "report": chapter.report_id, "number": chapter.number, "title": "x" * 301, "slug": chapter.slug,
+            "source": chapter.source_id, "source_note": "", "status": chapter.status,
+        },
+    )
+    assert response.status_code == 200
+    assert "Ensure this value has at most 300 characters (it has 301)." in visible_text(response.content)
+    assert Chapter.objects.get(pk=chapter.pk).title == chapter.title

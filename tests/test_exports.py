@@ -4,6 +4,7 @@ import datetime
 import io
 import xml.etree.ElementTree as ElementTree
 
+import pandas
 import pytest
 
 from findings import formats
@@ -11,7 +12,7 @@ from findings.exports import item_record
 from findings.feeds import atom_response
 from findings.models import Chapter, Contribution, Finding
 
-from .factories import make_author, make_contribution
+from .factories import make_author, make_contribution, make_finding
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 AI_FINDING = "ai-to-identify-corruption-in-procurement"
@@ -21,6 +22,14 @@ SEED_DECK = "Innovation in public administration: learning from the COVID-19 per
 FOX_SLUG = "governance-reform-and-public-service-provision"
 FOX_TITLE = "Governance reform and public service provision: institutional resilience and State-society synergy"
 UN_DESA = "United Nations Department of Economic and Social Affairs"
+FOX_LINK = (
+    "https://accountabilityresearch.org/publication/"
+    "governance-reform-and-public-service-provision-institutional-resilience-and-state-society-synergy/"
+)
+COLUMNS = [
+    "id", "kind", "title", "url", "tags", "parent_titles", "parent_urls", "source_title", "source_url",
+    "authors", "publication_date", "external_url", "summary",
+]
 
 
 def _findings():
@@ -33,7 +42,7 @@ def download(fmt, items, request, filename="download"):
 
 
 def _csv_rows(response):
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_item_record_describes_a_finding_with_absolute_urls(wpsr, rf):
@@ -55,6 +64,24 @@ def test_item_record_describes_a_finding_with_absolute_urls(wpsr, rf):
             {"kind": "chapter", "title": CHAPTER_3, "url": "http://testserver/chapters/chapter-3/"},
         ],
         "source": {"title": SEED_DECK, "url": None},
+        # Only contributions have these.
+        "authors": None,
+        "publication_date": None,
+        "external_url": None,
+        "summary": None,
+    }
+
+
+def test_item_record_of_a_contribution_names_its_authors_date_link_and_summary(wpsr, rf):
+    contribution = Contribution.objects.published().for_listing().get(slug=FOX_SLUG)
+    record = item_record(contribution, rf.get("/contributions/"))
+    assert (record["title"], record["text"]) == (FOX_TITLE, contribution.summary)
+    assert {key: record[key] for key in ("authors", "publication_date", "external_url", "summary")} == {
+        "authors": ["Jonathan Fox"],
+        "publication_date": "October 2023",
+        "external_url": FOX_LINK,
+        "summary": "Reviews institutionally resilient participatory oversight reforms in four countries. "
+        "Relates to SDG targets 16.6 and 16.7.",
     }
 
 
@@ -104,12 +131,9 @@ def test_csv_has_a_header_and_one_row_per_item_in_order(wpsr, rf):
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="key-findings.csv"'
-    assert not response.content.startswith(b"\xef\xbb\xbf")  # no byte-order mark
     assert "X-Rows-Truncated" not in response
     header, *rows = _csv_rows(response)
-    assert header == [
-        "id", "kind", "title", "url", "tags", "parent_titles", "parent_urls", "source_title", "source_url",
-    ]
+    assert header == COLUMNS
     assert [row[0] for row in rows] == [f"finding:{finding.slug}" for finding in _findings()]
     assert rows[5] == [
         f"finding:{AI_FINDING}",
@@ -121,7 +145,18 @@ def test_csv_has_a_header_and_one_row_per_item_in_order(wpsr, rf):
         "http://testserver/topics/digital-technology/; http://testserver/chapters/chapter-3/",
         SEED_DECK,
         "",
+        "", "", "", "",  # authors, publication date, external link, summary: a finding has none
     ]
+
+
+def test_csv_of_contributions_has_their_authors_date_link_and_summary(wpsr, rf):
+    response = download(formats.CSV, Contribution.objects.published().for_listing(), rf.get("/contributions/"))
+    header, *rows = _csv_rows(response)
+    fox = dict(zip(header, next(row for row in rows if row[0] == f"contribution:{FOX_SLUG}"), strict=True))
+    assert [fox[column] for column in ("authors", "publication_date", "external_url")] == [
+        "Jonathan Fox", "October 2023", FOX_LINK,
+    ]
+    assert fox["summary"].startswith("Reviews institutionally resilient participatory oversight reforms")
 
 
 def test_csv_lists_only_the_items_given(wpsr, rf):
@@ -154,6 +189,49 @@ def add_contributions_with_authors(count):
     for n in range(count):
         contribution = make_contribution(chapter=chapter, tags=["Resilience", f"extra-{n}"])
         contribution.authors.add(make_author(chapter.source))
+
+
+@pytest.fixture
+def accented_finding(db):
+    return make_finding(text="Participación ciudadana: éxito en São Paulo", tags=["Participación"])
+
+
+def test_csv_starts_with_a_byte_order_mark_so_that_excel_reads_the_accents(accented_finding, rf):
+    content = download(formats.CSV, Finding.objects.published().for_listing(), rf.get("/findings/")).content
+    assert content.startswith(b"\xef\xbb\xbfid,kind,")  # the mark, once, then the header
+    assert content.count(b"\xef\xbb\xbf") == 1
+    # Python's csv module, told that the file may start with the mark:
+    [header, row] = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert (header[0], row[2], row[4]) == ("id", "Participación ciudadana: éxito en São Paulo", "Participación")
+    # pandas, as a researcher would open it, without being told anything:
+    frame = pandas.read_csv(io.BytesIO(content))
+    assert list(frame.columns) == COLUMNS
+    assert (frame.loc[0, "title"], frame.loc[0, "tags"]) == ("Participación ciudadana: éxito en São Paulo", "Participación")
+
+
+@pytest.mark.parametrize(
+    "text, cell",
+    [
+        ('=HYPERLINK("http://evil.example","x")', '\'=HYPERLINK("http://evil.example","x")'),
+        ("+1+2", "'+1+2"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\t=1+2", "'\t=1+2"),
+        ("'quoted already", "''quoted already"),
+        ("-3", "-3"),  # a number, not a formula: as it is
+        ("Plain text = fine", "Plain text = fine"),
+    ],
+)
+def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(db, rf, text, cell):
+    make_finding(text=text)
+    rows = _csv_rows(download(formats.CSV, Finding.objects.published().for_listing(), rf.get("/findings/")))
+    assert rows[1][COLUMNS.index("title")] == cell
+
+
+def test_csv_tag_cell_that_starts_like_a_formula_starts_with_a_quote(db, rf):
+    make_finding(tags=["=cmd|' /C calc'!A0", "Data"])
+    rows = _csv_rows(download(formats.CSV, Finding.objects.published().for_listing(), rf.get("/findings/")))
+    assert rows[1][COLUMNS.index("tags")] == "'=cmd|' /C calc'!A0; Data"
 
 
 def _atom(response):

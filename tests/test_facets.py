@@ -215,7 +215,8 @@ LISTS = list(PLAIN_COUNTS)
 BAD = [
     ("sort=nope", "Ignored sort=“nope”: Select a valid choice. nope is not one of the available choices."),
     ("match=maybe", "Ignored match=“maybe”: Select a valid choice. maybe is not one of the available choices."),
-    ("format=exe", "Ignored format=“exe”: Select a valid choice. exe is not one of the available choices."),
+    ("per_page=5", "Ignored per_page=“5”: Ensure this value is greater than or equal to 10."),
+    ("per_page=1000", "Ignored per_page=“1000”: Ensure this value is less than or equal to 100."),
     ("page=-1", "Ignored page=“-1”: Ensure this value is greater than or equal to 1."),
     ("page=abc", "Ignored page=“abc”: Enter a whole number."),
 ]
@@ -229,6 +230,33 @@ def test_bad_values_are_ignored_with_a_message(wpsr, client, path, query, messag
     text = visible_text(response.content)
     assert message in text
     assert results_count(response.content) == len(result_urls(response.content)) == PLAIN_COUNTS[path]
+
+
+# Every page that can be had in other formats, and one that comes in HTML only.
+FORMAT_PAGES = [
+    ("/", []),
+    ("/chapters/", ["html", "csv", "json", "atom", "bibtex", "ris"]),
+    ("/findings/", ["html", "csv", "json", "atom", "bibtex", "ris"]),
+    ("/search/?q=data", ["html", "csv", "json", "atom", "bibtex", "ris"]),
+    ("/findings/ai-to-identify-corruption-in-procurement/", ["html", "json", "bibtex", "ris"]),
+    ("/tags/", ["html", "json"]),
+    ("/tags/digital-technology/", ["html", "json"]),
+]
+
+
+@pytest.mark.parametrize("url, offered", FORMAT_PAGES, ids=[url for url, _ in FORMAT_PAGES])
+def test_a_format_a_page_does_not_come_in_is_a_bad_request_that_names_the_others(wpsr, client, url, offered):
+    separator = "&" if "?" in url else "?"
+    response = client.get(f"{url}{separator}format=exe")
+    assert response.status_code == 400
+    text = visible_text(response.content)
+    assert "This page is not available in that format" in text
+    assert "You asked for this page as “exe”, which it does not come in." in text
+    shown = re.findall(r'<li><a href="([^"]*)">', response.content.decode().split("It is available as:")[1])
+    assert len(shown) == max(len(offered), 1)
+    for href, fmt in zip(shown[1:], offered[1:], strict=True):
+        assert client.get(unescape(href)).status_code == 200, fmt
+        assert f"format={fmt}" in href
 
 
 @pytest.mark.parametrize("path", ["/findings/", "/suggestions/", "/contributions/"])

@@ -24,7 +24,8 @@ def _edit_in_admin(client, finding, **changes):
 def test_loading_the_fixtures_records_a_first_version_with_its_tags(wpsr):
     record = Finding.objects.get(slug="ai-to-identify-corruption-in-procurement").history.get()
     assert (record.history_type, record.history_change_reason) == ("+", "Loaded from wpsr2023.json")
-    assert record.tag_names == '"Digital technology", AI, Corruption, Procurement'
+    # As the admin's tag field writes them: A to Z, commas between, quotes only around a comma.
+    assert record.tag_names == "AI, Corruption, Digital technology, Procurement"
 
 
 def test_admin_change_is_recorded_with_its_author_and_a_diff(wpsr, admin_client, admin_user):
@@ -48,9 +49,9 @@ def test_a_tag_change_in_the_admin_is_one_history_entry_with_the_new_tags(wpsr, 
     finding = Finding.objects.get(slug=SLUG)
     _edit_in_admin(admin_client, finding, tags="Hybrid services, Resilience")
     assert finding.history.count() == 2
-    assert [record.tag_names for record in finding.history.all()] == ['"Hybrid services", Resilience', '"Hybrid services"']
+    assert [record.tag_names for record in finding.history.all()] == ["Hybrid services, Resilience", "Hybrid services"]
     page = visible_text(admin_client.get(reverse("admin:findings_finding_history", args=[finding.pk])).content)
-    assert '"Hybrid services", Resilience' in page  # the history list shows each version's tags
+    assert "Hybrid services, Resilience" in page  # the history list shows each version's tags
 
 
 def test_shell_changes_are_recorded_too(wpsr):
@@ -60,9 +61,9 @@ def test_shell_changes_are_recorded_too(wpsr):
     finding.tags.add("Regulation")
     texts = [(record.text, record.tag_names, record.history_user) for record in finding.history.all()]
     assert texts == [
-        ("Changed in a shell", '"Hybrid services", Regulation', None),
-        ("Changed in a shell", '"Hybrid services"', None),
-        ("Hybrid service delivery models", '"Hybrid services"', None),
+        ("Changed in a shell", "Hybrid services, Regulation", None),
+        ("Changed in a shell", "Hybrid services", None),
+        ("Hybrid service delivery models", "Hybrid services", None),
     ]
 
 
@@ -75,7 +76,7 @@ def test_restoring_an_earlier_version_from_the_admin_brings_back_text_and_tags(w
     revert_url = reverse("admin:findings_finding_simple_history", args=[finding.pk, original.history_id])
     form = admin_client.get(revert_url)
     assert "Revert" in visible_text(form.content)
-    assert 'value="&quot;Hybrid services&quot;"' in form.content.decode()  # the form offers the old tags
+    assert 'value="Hybrid services"' in form.content.decode()  # the form offers the old tags
 
     response = admin_client.post(revert_url, _form_data(original.instance, tags=original.tag_names))
     assert response.status_code == 302
@@ -83,7 +84,7 @@ def test_restoring_an_earlier_version_from_the_admin_brings_back_text_and_tags(w
     assert restored.text == "Hybrid service delivery models"
     assert list(restored.tags.names()) == ["Hybrid services"]
     assert restored.history.count() == 3  # loaded, wrong edit, restore
-    assert restored.history.first().tag_names == '"Hybrid services"'  # the restore's entry has the tags
+    assert restored.history.first().tag_names == "Hybrid services"  # the restore's entry has the tags
 
 
 def test_a_deleted_item_can_be_brought_back(wpsr, admin_client, client):
@@ -99,5 +100,5 @@ def test_a_deleted_item_can_be_brought_back(wpsr, admin_client, client):
     assert response.status_code == 302
     recovered = Finding.objects.get(pk=pk)
     assert (recovered.text, list(recovered.tags.names())) == ("Hybrid service delivery models", ["Hybrid services"])
-    assert recovered.history.first().tag_names == '"Hybrid services"'
+    assert recovered.history.first().tag_names == "Hybrid services"
     assert client.get(recovered.get_absolute_url()).status_code == 200

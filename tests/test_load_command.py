@@ -10,14 +10,14 @@ from findings.models import Finding, Source, Topic
 
 def test_loads_the_whole_report_into_an_empty_database(db, capsys):
     call_command("load_wpsr")
-    assert "Loaded WPSR 2023 content: 8 sources, 1 reports, 3 chapters, 13 contributions, 7 topics, 18 findings, 6 suggestions." in capsys.readouterr().out
+    assert "Loaded WPSR 2023 content: 8 sources, 1 report, 3 chapters, 13 contributions, 7 topics, 18 findings, 6 suggestions." in capsys.readouterr().out
     finding = Finding.objects.get(slug="ai-to-identify-corruption-in-procurement")
     assert finding.topic.title == "Digital technology"
     assert sorted(finding.tags.names()) == ["AI", "Corruption", "Digital technology", "Procurement"]
 
 
 def test_refuses_to_load_over_existing_content(wpsr):
-    with pytest.raises(CommandError, match=r"already has content \(8 sources, 1 reports, 3 chapters"):
+    with pytest.raises(CommandError, match=r"already has content \(8 sources, 1 report, 3 chapters"):
         call_command("load_wpsr")
 
 
@@ -82,3 +82,45 @@ def test_unreadable_fixture_is_a_clear_error(db, tmp_path):
     with pytest.raises(CommandError, match="nothing was loaded"):
         call_command("load_wpsr", "--fixture", str(fixture))
     assert Source.objects.count() == 0
+
+
+def _statements(run):
+    """The SQL statements `run()` sends to the database."""
+    from django.db import connection
+
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        run()
+    return sent
+
+
+def _analyzed(statements):
+    from django.db import connection
+
+    found = [sql for sql in statements if sql.lstrip().upper().startswith("ANALYZE")]
+    assert found, "no ANALYZE was run"
+    if connection.vendor == "postgresql":  # PostgreSQL's ANALYZE names every content table
+        return {name.strip().strip('"') for name in found[-1].split(None, 1)[1].split(",")}
+    return {"*"}  # SQLite's plain ANALYZE covers every table
+
+
+def test_loading_refreshes_the_planner_statistics_of_every_table_it_fills(db):
+    from django.db import connection
+
+    analyzed = _analyzed(_statements(lambda: call_command("load_wpsr", verbosity=0)))
+    if connection.vendor == "postgresql":
+        assert {"findings_finding", "findings_topic", "findings_searchdocument", "taggit_taggeditem",
+                "taggit_tag", "findings_historicalfinding"} <= analyzed
+
+
+def test_synthetic_data_refreshes_the_planner_statistics(wpsr):
+    from django.db import connection
+
+    analyzed = _analyzed(_statements(lambda: call_command("generate_synthetic_data", findings=20, verbosity=0)))
+    if connection.vendor == "postgresql":
+        assert {"findings_finding", "findings_topic", "findings_searchdocument", "taggit_taggeditem"} <= analyzed

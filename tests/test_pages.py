@@ -139,7 +139,7 @@ def test_contribution_list_shows_chapter_and_named_author(wpsr, client):
 def test_chapter_one_notes_its_list_may_be_incomplete(wpsr, client):
     chapter = Chapter.objects.get(number=1)
     text = visible_text(client.get(chapter.get_absolute_url()).content)
-    assert "the chapter may have more contributions" in text
+    assert "This list may be incomplete: its source may not name every contribution of this chapter." in text
 
 
 @pytest.mark.parametrize("url", [page[0] for page in PAGES])

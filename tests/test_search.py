@@ -278,3 +278,49 @@ def test_a_nul_character_is_a_bad_request(wpsr, client, query):
     response = client.get(f"/search/?{query}")
     assert response.status_code == 400
     assert "Bad request" in visible_text(response.content)
+
+
+# The same answers on SQLite and PostgreSQL (CI runs this file on both).
+
+
+def test_common_words_are_left_out_and_the_page_says_which(wpsr, client):
+    response = _search(client, q="the digital and services")
+    assert _urls(client, "the digital and services") == _urls(client, "digital services")
+    assert "Left out as too common to search for: “the”, “and”." in visible_text(response.content)
+
+
+def test_a_search_of_common_words_alone_finds_nothing_and_says_why(wpsr, client):
+    text = visible_text(_search(client, q="the and").content)
+    assert "Left out as too common to search for: “the”, “and”." in text
+    assert "Type at least one word to search for" in text
+    assert results(_search(client, q="the and").content) == []
+
+
+def test_or_with_an_excluded_word_excludes_it_from_every_alternative(wpsr, client):
+    either = set(_urls(client, "digital")) | set(_urls(client, "health"))
+    excluded = set(_urls(client, "technology"))
+    found = set(_urls(client, "digital OR health -technology"))
+    assert found == either - excluded
+    assert found and excluded & either  # the exclusion really removes something
+
+
+def test_and_binds_before_or(wpsr, client):
+    both = set(_urls(client, "digital divides"))
+    found = set(_urls(client, "digital divides OR corruption"))
+    assert found == both | set(_urls(client, "corruption"))
+    assert DIGITAL_DIVIDES_FINDING in found and AI_FINDING in found
+
+
+def test_a_typo_gets_the_same_correction_on_every_database(wpsr, client):
+    text = visible_text(_search(client, q="corruptoin procurment").content)
+    assert "Did you mean corruption procurement?" in text
+
+
+def test_a_hit_found_through_its_topic_or_tags_says_so(wpsr, client):
+    # "Hybrid service delivery models" names neither word; its topic is "Technology-driven service delivery".
+    response = _search(client, q="technology-driven")
+    found = {result.url: result for result in results(response.content)}
+    hybrid = found["/findings/hybrid-service-delivery-models/"]
+    assert "Found through its topic, chapter or tags: Technology-driven service delivery" in hybrid.text
+    html = response.content.decode().split('href="/findings/hybrid-service-delivery-models/"')[1].split("</li>")[0]
+    assert "Found through its topic, chapter or tags: <mark>Technology" in html

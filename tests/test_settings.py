@@ -17,8 +17,9 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, env=None):
+    """manage.py with portal.settings (not the tests' settings), in the environment `env` describes."""
     environment = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
-    environment.update(env or {})
+    environment.update({"DJANGO_SETTINGS_MODULE": "portal.settings", **(env or {})})
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -35,8 +36,24 @@ def test_production_mode_passes_check_deploy_without_warnings():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_check_deploy_flags_the_development_secret_key():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, "SECRET_KEY": ""})
+@pytest.mark.parametrize("secret_key", [None, ""], ids=["unset", "empty"])
+def test_production_mode_refuses_to_start_with_the_development_secret_key(secret_key):
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "SECRET_KEY"}
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set: production mode (DEBUG off) refuses the development key." in result.stderr
+
+
+def test_development_mode_starts_with_the_development_secret_key():
+    result = _manage("check", env={"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_flags_a_weak_secret_key():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, "SECRET_KEY": "short"})
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
 
@@ -64,7 +81,7 @@ def test_env_int_and_env_list(monkeypatch):
 
 
 def test_database_url_selects_postgresql():
-    env = {"DATABASE_URL": "postgres://portal:secret@db.example.org:5433/portal"}
+    env = {"DEBUG": "1", "DATABASE_URL": "postgres://portal:secret@db.example.org:5433/portal"}
     code = "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'])"
     result = subprocess.run(
         [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup(); {code}"],

@@ -32,6 +32,15 @@ CHAPTER_3_QUESTION = (
 )
 FOX = "/contributions/governance-reform-and-public-service-provision/"
 FOX_TITLE = "Governance reform and public service provision: institutional resilience and State-society synergy"
+FOX_LINK = (
+    "https://accountabilityresearch.org/publication/"
+    "governance-reform-and-public-service-provision-institutional-resilience-and-state-society-synergy/"
+)
+FOX_SUMMARY = (
+    "Reviews institutionally resilient participatory oversight reforms in four countries. "
+    "Relates to SDG targets 16.6 and 16.7."
+)
+UN_DESA = "United Nations Department of Economic and Social Affairs"
 
 # Lists and searches long enough to need several pages of three.
 MULTI_PAGE = [
@@ -79,7 +88,8 @@ def _json_result_urls(client, url):
 def _csv_rows(client, url):
     response = get_page(client, with_format(url, "csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert response.content.startswith("\ufeffid,".encode())  # a byte-order mark, so that Excel reads UTF-8
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _atom(client, url):
@@ -119,8 +129,34 @@ def test_csv_of_a_filtered_list_describes_each_item(wpsr, client):
         "Innovation in public administration: learning from the COVID-19 period "
         "(UN DESA slide deck presenting WPSR 2023 chapter 3)",
         "",
+        "", "", "", "",  # authors, publication date, external link and summary: a finding has none
     ]
     assert len(rows) == 1 + 3
+
+
+CONTRIBUTION_DETAILS = ["authors", "publication_date", "external_url", "summary"]
+UNKNOWN_AUTHORS = "rethinking-the-model-of-operation-after-covid-19"
+
+
+def test_csv_of_contributions_carries_authors_date_link_and_summary(wpsr, client):
+    header, *rows = _csv_rows(client, "/contributions/?chapter=chapter-3")
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    fox = by_id["contribution:governance-reform-and-public-service-provision"]
+    assert [fox[column] for column in CONTRIBUTION_DETAILS] == ["Jonathan Fox", "October 2023", FOX_LINK, FOX_SUMMARY]
+    # Nothing is known of this one: empty cells, as for a kind without these fields.
+    unknown = by_id[f"contribution:{UNKNOWN_AUTHORS}"]
+    assert [unknown[column] for column in CONTRIBUTION_DETAILS] == ["", "", "", ""]
+
+
+def test_json_of_contributions_carries_authors_date_link_and_summary(wpsr, client):
+    data = json.loads(get_page(client, "/contributions/?chapter=chapter-3&format=json").content)
+    by_id = {result["id"]: result for result in data["results"]}
+    fox = by_id["contribution:governance-reform-and-public-service-provision"]
+    assert [fox[key] for key in CONTRIBUTION_DETAILS] == [["Jonathan Fox"], "October 2023", FOX_LINK, FOX_SUMMARY]
+    assert [by_id[f"contribution:{UNKNOWN_AUTHORS}"][key] for key in CONTRIBUTION_DETAILS] == [[], None, None, None]
+    # A finding has no such fields: null.
+    finding = json.loads(get_page(client, "/findings/?format=json").content)["results"][0]
+    assert [finding[key] for key in CONTRIBUTION_DETAILS] == [None, None, None, None]
 
 
 def test_atom_feed_of_a_filtered_list_holds_only_its_items_and_names_the_filters(wpsr, client):
@@ -175,7 +211,8 @@ def test_bibtex_of_filtered_contributions_are_chapters_by_their_authors(wpsr, cl
         ("incollection", f"{SERVER}/contributions/civic-space-and-the-covid-19-pandemic/"),
         ("incollection", SERVER + FOX),
     ]
-    assert entries[1]["author"] == "Fox, Jonathan"
+    # No author is known for the first: UN DESA alone, braced as one name.
+    assert [entry["author"] for entry in entries] == [f"{{{UN_DESA}}}", f"Fox, Jonathan and {{{UN_DESA}}}"]
 
 
 @pytest.mark.parametrize(
@@ -183,10 +220,14 @@ def test_bibtex_of_filtered_contributions_are_chapters_by_their_authors(wpsr, cl
     [
         (
             AI_FINDING,
-            "United Nations Department of Economic and Social Affairs (2023). "
+            f"{UN_DESA} (2023). "
             f"“{AI_FINDING_TEXT}”. In {FULL_TITLE}, chapter 3: {CHAPTER_3_QUESTION} {SERVER}{AI_FINDING}.",
         ),
-        (FOX, f"Fox, Jonathan (2023). “{FOX_TITLE}”. In {FULL_TITLE}, chapter 3: {CHAPTER_3_QUESTION} {SERVER}{FOX}."),
+        (
+            FOX,
+            f"Fox, Jonathan; {UN_DESA} (2023). “{FOX_TITLE}”. In {FULL_TITLE}, chapter 3: {CHAPTER_3_QUESTION} "
+            f"{SERVER}{FOX}.",
+        ),
     ],
     ids=["finding", "contribution"],
 )
@@ -198,10 +239,10 @@ def test_detail_page_says_how_to_cite_it_and_offers_bibtex_and_ris(wpsr, client,
     assert "Download the citation for a reference manager: BibTeX · RIS" in text
 
     [entry] = _bibtex(get_page(client, url + "?format=bibtex"))
-    assert entry["url"] == SERVER + url
+    assert (entry["ENTRYTYPE"], entry["url"]) == ("incollection", SERVER + url)
     [record] = rispy.loads(get_page(client, url + "?format=ris").content.decode())
     assert record["urls"] == [SERVER + url]
-    assert record["type_of_reference"] == ("CHAP" if url == FOX else "GEN")
+    assert (record["type_of_reference"], record["secondary_title"]) == ("CHAP", FULL_TITLE)
 
 
 def _related(page):

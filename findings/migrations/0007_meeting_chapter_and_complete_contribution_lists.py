@@ -8,7 +8,7 @@ def describe_the_wpsr_content(apps, schema_editor):
     """Databases loaded before this migration: what fixtures/wpsr2023.json now says.
 
     The seed presentation presents chapter 3 and names all six of its contributions; the
-    lists of chapters 1 and 2 come from a page whose stored copy was cut.
+    lists of chapters 1 and 2 come from a page of which only part could be read.
     """
     Chapter = apps.get_model("findings", "Chapter")
     Meeting = apps.get_model("findings", "Meeting")

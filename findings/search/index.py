@@ -20,25 +20,33 @@ _pending = local()
 
 def index_items(kind, pks=None, batch_size=2000):
     """(Re)write the search rows of `kind`'s items (all of them when `pks` is None)."""
-    queryset = (
-        kind.model._default_manager.select_related(*kind.search_select)
-        .prefetch_related(*kind.search_prefetch)
-        .order_by("pk")
+    from ..tags import prefetch_tags  # findings.tags reads the index's signals' kinds too
+
+    queryset = kind.model._default_manager.select_related(*kind.search_select).prefetch_related(
+        *(name for name in kind.search_prefetch if name != "tags")
     )
     documents = SearchDocument.objects.filter(kind=kind.name)
     if pks is not None:
         queryset = queryset.filter(pk__in=pks)
         documents = documents.filter(object_id__in=pks)
     documents.delete()
-    batch, words = [], set()
-    for item in queryset.iterator(chunk_size=batch_size):
-        title, body, extra = item.search_text()
-        batch.append(SearchDocument(kind=kind.name, object_id=item.pk, title=title, body=body or "", extra=extra))
-        words.update(word.lower() for word in WORD.findall(f"{title} {body}") if 3 <= len(word) <= 60)
-        if len(batch) >= batch_size:
-            SearchDocument.objects.bulk_create(batch)
-            batch = []
-    SearchDocument.objects.bulk_create(batch)
+    all_pks = list(queryset.order_by("pk").values_list("pk", flat=True))
+    words = set()
+    for start in range(0, len(all_pks), batch_size):
+        items = list(queryset.filter(pk__in=all_pks[start : start + batch_size]).order_by("pk"))
+        if kind.tagged:
+            prefetch_tags(items)
+        batch = []
+        for item in items:
+            title, body, extra = item.search_text()
+            batch.append(
+                SearchDocument(
+                    kind=kind.name, object_id=item.pk, title=title, body=body or "", extra=extra,
+                    published_at=item.published_at,
+                )
+            )
+            words.update(word.lower() for word in WORD.findall(f"{title} {body}") if 3 <= len(word) <= 60)
+        SearchDocument.objects.bulk_create(batch)
     SearchTerm.objects.bulk_create([SearchTerm(word=word) for word in words], ignore_conflicts=True)
 
 
@@ -64,7 +72,8 @@ def deferred():
         _pending.items = None
 
 
-def _reindex(kind, pks):
+def reindex(kind, pks):
+    """Rewrite the rows of these items of `kind` now, or at the end of a `deferred()` block."""
     pks = set(pks)
     if not pks:
         return
@@ -100,9 +109,9 @@ def _saved(sender, instance, raw=False, **kwargs):
         return
     kind = BY_MODEL.get(sender)
     if kind is not None:
-        _reindex(kind, [instance.pk])
+        reindex(kind, [instance.pk])
     for quoting_kind, pks in _quoting(instance):
-        _reindex(quoting_kind, pks)
+        reindex(quoting_kind, pks)
 
 
 def _deleting(sender, instance, **kwargs):
@@ -115,7 +124,7 @@ def _deleted(sender, instance, **kwargs):
     if kind is not None:
         SearchDocument.objects.filter(kind=kind.name, object_id=instance.pk).delete()
     for quoting_kind, pks in getattr(instance, "_quoted_in", []):
-        _reindex(quoting_kind, pks)
+        reindex(quoting_kind, pks)
 
 
 def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -123,9 +132,9 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     if not reverse and type(instance) in BY_MODEL:
-        _reindex(BY_MODEL[type(instance)], [instance.pk])
+        reindex(BY_MODEL[type(instance)], [instance.pk])
     elif reverse and model in BY_MODEL and pk_set:
-        _reindex(BY_MODEL[model], pk_set)
+        reindex(BY_MODEL[model], pk_set)
 
 
 def connect_signals():

@@ -1,10 +1,14 @@
 """One item's page: breadcrumbs, "Cite this" (also as BibTeX and RIS), related items and
 previous/next within its parent. Drafts are shown only to curators, as previews."""
+from django.http import Http404, JsonResponse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.generic import DetailView
 
 from .. import formats
 from ..citations import citation_text
+from ..exports import item_record
+from ..redirects import moved_or_404
 from . import crumbs
 
 # How many items sharing tags a detail page lists.
@@ -20,9 +24,19 @@ class ContentDetailView(DetailView):
     def get_template_names(self):
         return [f"findings/{self.kind.name}_detail.html"]
 
+    @method_decorator(formats.offers(*formats.DETAIL_FORMATS))
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A slug that changed: its old URL moves permanently to the new one.
+            return moved_or_404(self.get_queryset(), kwargs["slug"])
+
     def render_to_response(self, context, **response_kwargs):
-        fmt = formats.BY_NAME.get(self.request.GET.get("format"))
-        if fmt in formats.DETAIL_FORMATS:
+        fmt = self.request.format
+        if fmt is formats.JSON:
+            return JsonResponse(item_record(self.object, self.request), json_dumps_params={"ensure_ascii": False})
+        if fmt.is_download:
             filename = f"{self.kind.name}-{self.object.slug}"
             return formats.download(fmt, [self.object], self.request, filename, total=lambda: 1)
         return super().render_to_response(context, **response_kwargs)

@@ -1,5 +1,4 @@
 """A kind's list: faceted, searchable, sortable, paginated, in HTML or any other format."""
-from django.conf import settings
 from django.shortcuts import render
 
 from .. import formats
@@ -9,20 +8,20 @@ from ..feeds import feed_title
 from ..forms import SORTS
 from ..query_state import PageState, page_links, paginate
 from ..search.query import parse_query
-from . import crumbs
+from . import crumbs, note_words_left_out
 
 
+@formats.offers(*formats.LIST_FORMATS)
 def list_page(request, kind):
     state = PageState(request.GET, request.path, [facet.name for facet in kind.facets])
     parsed = parse_query(state.q)
+    note_words_left_out(state, parsed)
     faceted = FacetedList(kind, state, parsed)
     results, sort = faceted.ordered()
 
     if state.format not in (formats.HTML, formats.JSON):
-        return formats.for_list(
-            request, state, results, faceted.results.count, kind.list_title, faceted.facet_views, kind.path
-        )
-    page = paginate(results, request.GET, settings.PORTAL_PAGE_SIZE, count=faceted.results.count())
+        return formats.for_list(request, state, faceted, kind.list_title, kind.path)
+    page = paginate(results, state, count=faceted.results.count())
     facet_views = faceted.facet_views(page.paginator.count)
     if state.format is formats.JSON:
         return json_response(page, request, state, facet_views)

@@ -1,8 +1,12 @@
-"""The report at a glance (the home page) and the page about the report and its sources."""
+"""The report at a glance (the home page) and the page about the report, its sources and how
+to cite it (also as BibTeX and RIS)."""
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
+from .. import formats
+from ..citations import citation_text
 from ..models import (
     Author,
     Chapter,
@@ -24,6 +28,7 @@ def _published_meeting(*prefetch):
     return Meeting.objects.published().select_related("chapter__report").prefetch_related(*prefetch).first()
 
 
+@formats.offers()
 def home(request):
     meeting = _published_meeting(Prefetch("tasks", queryset=InstitutionalTask.objects.published()))
     presented = meeting.chapter if meeting and meeting.chapter and meeting.chapter.is_public else None
@@ -40,10 +45,14 @@ def home(request):
     return render(request, "findings/home.html", context)
 
 
+# The report's citation for reference managers, as each detail page offers its item's.
+@formats.offers(formats.BIBTEX, formats.RIS)
 def report(request):
     report = Report.objects.published().select_related("source", "identifiers_source").first()
     if report is None:
         raise Http404("No published report")
+    if request.format.is_download:
+        return formats.download(request.format, [report], request, report.slug, total=lambda: 1)
     context = {
         "report": report,
         "facts": ReportFact.objects.published().filter(report=report).select_related("source"),
@@ -53,5 +62,6 @@ def report(request):
         .select_related("source")
         .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.published())),
         "breadcrumbs": crumbs((report.short_title, None)),
+        "citation": citation_text(report, request, timezone.localdate()),
     }
     return render(request, "findings/report.html", context)

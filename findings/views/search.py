@@ -1,49 +1,39 @@
 """Ranked search over every published kind, faceted by kind, tag and chapter."""
-from django.conf import settings
 from django.shortcuts import render
 
 from .. import formats
 from ..exports import json_response
 from ..facets import SEARCH_FACETS, FacetedSearch, unknown_values
 from ..feeds import feed_title
+from ..forms import SEARCH_SORTS
 from ..query_state import PageState, page_links, paginate
 from ..search.query import did_you_mean, highlights, parse_query
-from ..tags import published_tag_counts
-from . import crumbs
+from ..tags import A_TO_Z, published_tag_counts
+from . import crumbs, note_words_left_out
 
 # How many tags the empty search page suggests, the most used first.
 SUGGESTED_TAGS = 12
 
 
-class _Items:
-    """The items of a slice of ranked search documents, in rank order (as a download reads them)."""
-
-    def __init__(self, documents):
-        self.documents = documents
-
-    def __getitem__(self, index):
-        return [item for _, item in self.documents[index].with_items()]
-
-
+@formats.offers(*formats.LIST_FORMATS)
 def search(request):
     state = PageState(request.GET, request.path, [facet.name for facet in SEARCH_FACETS])
     parsed = parse_query(state.q)
+    note_words_left_out(state, parsed)
     context = {"state": state, "parsed": parsed, "title": "Search", "breadcrumbs": crumbs(("Search", None))}
     if parsed.is_empty:
         if state.q:
             state.messages.append("Type at least one word to search for (excluded words alone match nothing).")
         if state.format is formats.JSON:  # an empty result, in the shape asked for
-            return json_response(paginate([], request.GET, settings.PORTAL_PAGE_SIZE), request, state, [])
-        context["suggested_tags"] = published_tag_counts().order_by("-item_count", "name")[:SUGGESTED_TAGS]
+            return json_response(paginate([], state), request, state, [])
+        context["suggested_tags"] = published_tag_counts().order_by("-item_count", *A_TO_Z)[:SUGGESTED_TAGS]
         return render(request, "findings/search.html", context)
 
     faceted = FacetedSearch(state, parsed)
-    documents, _ = faceted.ordered()
+    documents, sort = faceted.ordered()
     if state.format not in (formats.HTML, formats.JSON):
-        return formats.for_list(
-            request, state, _Items(documents), faceted.results.count, "Search", faceted.facet_views, "search"
-        )
-    page = paginate(documents, request.GET, settings.PORTAL_PAGE_SIZE, count=faceted.results.count())
+        return formats.for_list(request, state, faceted, "Search", "search")
+    page = paginate(documents, state, count=faceted.results.count())
     facet_views = faceted.facet_views(page.paginator.count)
     hits = page.object_list.with_items()  # (document, item) pairs
     if state.format is formats.JSON:
@@ -59,6 +49,8 @@ def search(request):
             "did_you_mean": did_you_mean(parsed) if page.paginator.count == 0 else None,
             "feed_title": feed_title("Search", state, facet_views),
             "page_links": page_links(state, page),
+            "sort": sort,
+            "sorts": SEARCH_SORTS,
         }
     )
     return render(request, "findings/search.html", context)

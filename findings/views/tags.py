@@ -1,27 +1,60 @@
-"""The tag index and each tag's page, over published content only."""
-from django.shortcuts import get_object_or_404, render
+"""The tag index and each tag's page, over published content only (also as JSON)."""
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 
+from .. import formats
+from ..exports import item_record
 from ..kinds import GROUP_SIZE, TAGGED
-from ..tags import published_tag_counts
+from ..redirects import moved_or_404
+from ..tags import A_TO_Z, published_tag_counts
 from . import crumbs
 
 
+def _tag_record(tag, request):
+    return {
+        "slug": tag.slug,
+        "name": tag.name,
+        "count": tag.item_count,
+        "url": request.build_absolute_uri(reverse("findings:tag-detail", kwargs={"slug": tag.slug})),
+    }
+
+
+@formats.offers(formats.JSON)
 def tag_list(request):
     by_use = request.GET.get("sort") == "count"
     tags = published_tag_counts()
     if by_use:
-        tags = tags.order_by("-item_count", "name")
+        tags = tags.order_by("-item_count", *A_TO_Z)
+    if request.format is formats.JSON:
+        records = [_tag_record(tag, request) for tag in tags]
+        return JsonResponse({"count": len(records), "results": records}, json_dumps_params={"ensure_ascii": False})
     context = {"tags": tags, "by_use": by_use, "breadcrumbs": crumbs(("Tags", None))}
     return render(request, "findings/tag_list.html", context)
 
 
+@formats.offers(formats.JSON)
 def tag_detail(request, slug):
-    tag = get_object_or_404(published_tag_counts(), slug=slug)
+    tag = published_tag_counts().filter(slug=slug).first()
+    if tag is None:
+        return moved_or_404(published_tag_counts(), slug)
     groups = []
     for kind in TAGGED:
         items = kind.model.objects.published().filter(tags__slug=tag.slug).for_listing()
-        groups.append({"kind": kind, "count": items.count(), "items": items[:GROUP_SIZE]})
+        url = f"{kind.list_url}?{urlencode({'tag': tag.slug})}"
+        groups.append({"kind": kind, "count": items.count(), "items": items[:GROUP_SIZE], "url": url})
+    if request.format is formats.JSON:
+        record = _tag_record(tag, request)
+        record["groups"] = {
+            group["kind"].name: {
+                "count": group["count"],
+                "url": request.build_absolute_uri(group["url"]),
+                "results": [item_record(item, request) for item in group["items"]],
+            }
+            for group in groups
+        }
+        return JsonResponse(record, json_dumps_params={"ensure_ascii": False})
     context = {
         "tag": tag,
         "groups": groups,

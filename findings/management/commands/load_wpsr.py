@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
 
-from findings.history import tag_string
+from findings.history import recorded_tags
 from findings.models import Chapter, Contribution, Curated, Finding, Report, Source, Suggestion, Topic
 from findings.search.index import rebuild_index
 from findings.statistics import refresh_statistics
@@ -31,10 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--fixture", default=str(FIXTURE), help="Fixture file to load.")
 
     def handle(self, *args, fixture, if_empty, **options):
-        existing = {model._meta.verbose_name_plural: model.objects.count() for model in CONTENT_MODELS}
-        existing = {name: count for name, count in existing.items() if count}
+        existing = [_counted(model) for model in CONTENT_MODELS if model.objects.exists()]
         if existing:
-            summary = ", ".join(f"{count} {name}" for name, count in existing.items())
+            summary = ", ".join(existing)
             message = f"The database already has content ({summary}); nothing was loaded, so no edit is lost."
             if if_empty:
                 self.stdout.write(message)
@@ -51,8 +50,14 @@ class Command(BaseCommand):
             refresh_statistics()
         except (DatabaseError, DeserializationError) as error:
             raise CommandError(f"{fixture}: nothing was loaded. {error}") from error
-        counts = ", ".join(f"{model.objects.count()} {model._meta.verbose_name_plural}" for model in CONTENT_MODELS)
+        counts = ", ".join(_counted(model) for model in CONTENT_MODELS)
         self.stdout.write(self.style.SUCCESS(f"Loaded WPSR 2023 content: {counts}."))
+
+
+def _counted(model):
+    """"1 report", "8 sources"."""
+    count = model.objects.count()
+    return f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
 
 
 def _record_initial_history(fixture_name):
@@ -66,7 +71,7 @@ def _record_initial_history(fixture_name):
             continue
         for obj in model.objects.prefetch_related("tags"):
             model.history.bulk_history_create(
-                [obj], default_change_reason=reason, custom_historical_attrs={"tag_names": tag_string(obj)}
+                [obj], default_change_reason=reason, custom_historical_attrs={"tag_names": recorded_tags(obj)}
             )
 
 
