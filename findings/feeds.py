@@ -1,10 +1,12 @@
 """Atom feeds of the lists and of search: the same filtered view, its first items, titled
-with its filters in words."""
+with its filters in words. The title is in the page's language; the entries are the report's
+English (`xml:lang="en"` on each)."""
 import datetime
 
 from django.http import HttpResponse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import get_language, gettext
 
 from .citations import CORPORATE_AUTHOR, named_authors, sorted_tags
 from .exports import item_text
@@ -25,26 +27,36 @@ def describe(state, facet_views):
     for view in facet_views:
         chosen = [value.label for value in view.values if value.selected]
         if chosen:
-            parts.append(f"{view.label.lower()}: {', '.join(str(label) for label in chosen)}")
+            values = ", ".join(str(label) for label in chosen)
+            parts.append(gettext("%(facet)s: %(values)s") % {"facet": view.label.lower(), "values": values})
     if state.q:
-        parts.append(f"search: “{state.q}”")
+        parts.append(gettext("search: “%(words)s”") % {"words": state.q})
     return "; ".join(parts)
 
 
 def feed_title(title, state, facet_views):
     """A list's feed title: "Key findings – WPSR 2023 (tag: AI)"."""
     described = describe(state, facet_views)
-    return f"{title} – WPSR 2023" + (f" ({described})" if described else "")
+    if described:
+        return gettext("%(title)s – WPSR 2023 (%(filters)s)") % {"title": title, "filters": described}
+    return gettext("%(title)s – WPSR 2023") % {"title": title}
+
+
+class _Feed(Atom1Feed):
+    """An Atom feed whose entries say they are in English, whatever the feed's language."""
+
+    def item_attributes(self, item):
+        return {**super().item_attributes(item), "xml:lang": "en"}
 
 
 def atom_response(items, request, title, html_url) -> HttpResponse:
     """An Atom feed of `items` (the caller limits them), linking to the HTML list at `html_url`."""
     here = request.build_absolute_uri()
-    feed = Atom1Feed(
+    feed = _Feed(
         title=strip_control_characters(title),
         link=request.build_absolute_uri(html_url),
         description="",  # RSS only; Atom has no required description.
-        language="en",
+        language=get_language(),
         # Also on the feed, so that an empty feed is still valid Atom.
         author_name=CORPORATE_AUTHOR,
         feed_url=here,

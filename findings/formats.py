@@ -8,10 +8,13 @@ JSON is the page shown; CSV, BibTeX and RIS are the whole result, cut at `ROW_LI
 import functools
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 
 from . import exports, feeds
 
@@ -28,18 +31,21 @@ class Format:
     extension: str = ""  # of the downloaded file
     content_type: str = ""
     write: object = None  # (item, request, context) -> str, for downloads
+    # Written for people in the page's language (HTML, the feed's title); the machine formats
+    # (JSON, CSV, BibTeX, RIS) say the same in every language: English labels, English URLs.
+    translated: bool = False
 
     @property
     def is_download(self):
         return self.write is not None
 
 
-HTML = Format("html", "Web page")
-JSON = Format("json", "JSON")
-ATOM = Format("atom", "Atom feed")
-CSV = Format("csv", "CSV", "csv", "text/csv; charset=utf-8", exports.csv_writer)
-BIBTEX = Format("bibtex", "BibTeX", "bib", "application/x-bibtex; charset=utf-8", exports.bibtex_writer)
-RIS = Format("ris", "RIS", "ris", "application/x-research-info-systems; charset=utf-8", exports.ris_writer)
+HTML = Format("html", _("Web page"), translated=True)
+JSON = Format("json", _("JSON"))
+ATOM = Format("atom", _("Atom feed"), translated=True)
+CSV = Format("csv", _("CSV"), "csv", "text/csv; charset=utf-8", exports.csv_writer)
+BIBTEX = Format("bibtex", _("BibTeX"), "bib", "application/x-bibtex; charset=utf-8", exports.bibtex_writer)
+RIS = Format("ris", _("RIS"), "ris", "application/x-research-info-systems; charset=utf-8", exports.ris_writer)
 
 # What every list and search page offers, in the order its links show them.
 LIST_FORMATS = (CSV, JSON, ATOM, BIBTEX, RIS)
@@ -61,7 +67,10 @@ def offers(*offered):
             if fmt is not HTML and fmt not in offered:
                 return _unsupported(request, name, offered)
             request.format = fmt
-            return view(request, *args, **kwargs)
+            if fmt.translated:
+                return view(request, *args, **kwargs)
+            with translation.override(settings.LANGUAGE_CODE):
+                return view(request, *args, **kwargs)
 
         return answer
 

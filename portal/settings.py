@@ -96,6 +96,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session and before CommonMiddleware (Django's order): the URL's language prefix
+    # decides the language of every public page (findings.middleware.LocaleMiddleware).
+    "findings.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "findings.middleware.reject_nul_characters",
     "findings.middleware.RejectMalformedHistoryIds",
@@ -130,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "findings.context_processors.canonical",
+                "findings.context_processors.languages",
             ],
         },
     },
@@ -154,7 +158,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# The interface speaks the six official languages of the United Nations; the content (the
+# report's words, titles, tags) stays in English, the report's only language. English is at
+# the unprefixed addresses people cite; the others under /ar/, /zh-hans/, /fr/, /ru/, /es/
+# (portal/urls.py). Each language is named in itself, as the language switcher shows it.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("zh-hans", "中文"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

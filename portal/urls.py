@@ -1,4 +1,10 @@
-"""Root URLconf: the admin, the findings app, and what crawlers read (robots.txt, the sitemap)."""
+"""Root URLconf: the admin, the findings app, and what crawlers read (robots.txt, the sitemap).
+
+The public pages come in every language of settings.LANGUAGES: English at the addresses people
+cite (`/findings/`), the others under their language's prefix (`/fr/findings/`). The admin,
+robots.txt and the sitemap (which lists every language's address) have one address each.
+"""
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.sitemaps.views import sitemap
@@ -32,5 +38,5 @@ urlpatterns = [
         name="robots",
     ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("", include("findings.urls")),
+    *i18n_patterns(path("", include("findings.urls")), prefix_default_language=False),
 ]

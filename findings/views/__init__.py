@@ -4,17 +4,28 @@
 Everything shown goes through `published()`; detail pages use `visible_to(user)` so that
 curators can preview drafts at their real address.
 """
+from dataclasses import dataclass
+
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str | None = None  # None for the current page
+    # A title or a tag name: the report's English, marked as such whatever the page's language.
+    is_content: bool = False
 
 
 def crumbs(*trail):
-    """Breadcrumbs from the home page down to the current page (the last has no link)."""
-    return [("Home", reverse("findings:home")), *trail]
-
+    """Breadcrumbs from the home page down to the current page (`trail`: Crumbs; the last has no link)."""
+    return [Crumb(gettext("Home"), reverse("findings:home")), *trail]
 
 
 def note_words_left_out(state, parsed):
     """Tell the visitor which words the search left out as too common."""
     if parsed.ignored:
-        words = ", ".join(f"“{word}”" for word in parsed.ignored)
-        state.messages.append(f"Left out as too common to search for: {words}.")
+        words = format_html_join(", ", '<span lang="en">“{}”</span>', ((word,) for word in parsed.ignored))
+        state.messages.append(format_html(gettext("Left out as too common to search for: {words}."), words=words))

@@ -8,7 +8,7 @@ from ..feeds import feed_title
 from ..forms import SORTS
 from ..query_state import PageState, page_links, paginate
 from ..search.query import parse_query
-from . import crumbs, note_words_left_out
+from . import Crumb, crumbs, note_words_left_out
 
 
 @formats.offers(*formats.LIST_FORMATS)
@@ -35,8 +35,9 @@ def list_page(request, kind):
         "sorts": SORTS,
         "parsed": parsed,
         "title": kind.list_title,
+        "counting": kind.counting,
         "feed_title": feed_title(kind.list_title, state, facet_views),
-        "breadcrumbs": crumbs((kind.list_title, None)),
+        "breadcrumbs": crumbs(Crumb(kind.list_title)),
         "page_links": page_links(state, page),
         **kind.list_extras(),
     }

@@ -1,18 +1,27 @@
 """Ranked search over every published kind, faceted by kind, tag and chapter."""
 from django.shortcuts import render
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .. import formats
 from ..exports import json_response
 from ..facets import SEARCH_FACETS, FacetedSearch, unknown_values
 from ..feeds import feed_title
 from ..forms import SEARCH_SORTS
+from ..kinds import Counting
 from ..query_state import PageState, page_links, paginate
 from ..search.query import did_you_mean, highlights, parse_query
 from ..tags import A_TO_Z, published_tag_counts
-from . import crumbs, note_words_left_out
+from . import Crumb, crumbs, note_words_left_out
 
 # How many tags the empty search page suggests, the most used first.
 SUGGESTED_TAGS = 12
+# Search counts results, of every kind.
+RESULTS = Counting(
+    _("Filter results"),
+    ngettext_lazy("%(count)s result", "%(count)s results", "count"),
+    ngettext_lazy("%(count)s result matches these filters", "%(count)s results match these filters", "count"),
+)
 
 
 @formats.offers(*formats.LIST_FORMATS)
@@ -20,10 +29,13 @@ def search(request):
     state = PageState(request.GET, request.path, [facet.name for facet in SEARCH_FACETS])
     parsed = parse_query(state.q)
     note_words_left_out(state, parsed)
-    context = {"state": state, "parsed": parsed, "title": "Search", "breadcrumbs": crumbs(("Search", None))}
+    title = gettext("Search")
+    context = {
+        "state": state, "parsed": parsed, "title": title, "breadcrumbs": crumbs(Crumb(title)), "counting": RESULTS,
+    }
     if parsed.is_empty:
         if state.q:
-            state.messages.append("Type at least one word to search for (excluded words alone match nothing).")
+            state.messages.append(gettext("Type at least one word to search for (excluded words alone match nothing)."))
         if state.format is formats.JSON:  # an empty result, in the shape asked for
             return json_response(paginate([], state), request, state, [])
         context["suggested_tags"] = published_tag_counts().order_by("-item_count", *A_TO_Z)[:SUGGESTED_TAGS]
@@ -32,7 +44,7 @@ def search(request):
     faceted = FacetedSearch(state, parsed)
     documents, sort = faceted.ordered()
     if state.format not in (formats.HTML, formats.JSON):
-        return formats.for_list(request, state, faceted, "Search", "search")
+        return formats.for_list(request, state, faceted, title, "search")
     page = paginate(documents, state, count=faceted.results.count())
     facet_views = faceted.facet_views(page.paginator.count)
     hits = page.object_list.with_items()  # (document, item) pairs
@@ -47,7 +59,7 @@ def search(request):
             "facets": facet_views,
             "unknown": unknown_values(facet_views),
             "did_you_mean": did_you_mean(parsed) if page.paginator.count == 0 else None,
-            "feed_title": feed_title("Search", state, facet_views),
+            "feed_title": feed_title(title, state, facet_views),
             "page_links": page_links(state, page),
             "sort": sort,
             "sorts": SEARCH_SORTS,
