@@ -14,6 +14,13 @@ def english(value):
     return format_html('<span lang="en">{}</span>', value)
 
 
+@register.filter
+def typed(value):
+    """What the visitor typed (a parameter's value), quoted as it is: not to be translated, and
+    isolated so that its letters keep their order on a right-to-left page."""
+    return format_html('<bdi translate="no">{}</bdi>', value)
+
+
 class _BoldNumber(int):
     """A number that a phrase writes in bold: it counts as itself for the plural."""
 
