@@ -231,9 +231,9 @@ def test_the_admin_follows_the_browser_language(db, client):
 
 def test_content_on_a_translated_page_is_marked_english(wpsr, client):
     html = get_page(client, f"/fr{FINDING}").content.decode()
-    assert '<h1 lang="en">Help address development challenges (e.g. AI to identify corruption in procurement)</h1>' in html
-    assert '<a class="tag" href="/fr/findings/?tag=ai" lang="en">AI</a>' in html
-    assert '<p class="cite__text" id="citation" lang="en">' in html
+    assert '<h1 lang="en" dir="ltr">Help address development challenges (e.g. AI to identify corruption in procurement)</h1>' in html
+    assert '<a class="tag" href="/fr/findings/?tag=ai" lang="en" dir="ltr">AI</a>' in html
+    assert '<p class="cite__text" id="citation" lang="en" dir="ltr">' in html
 
 
 def test_a_citation_stays_english_with_the_address_without_prefix(wpsr, client):

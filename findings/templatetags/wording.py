@@ -11,7 +11,7 @@ register = template.Library()
 def english(value):
     """Content (a title, a tag name) inside translated words, marked as English so that screen
     readers switch voice."""
-    return format_html('<span lang="en">{}</span>', value)
+    return format_html('<span lang="en" dir="ltr">{}</span>', value)
 
 
 @register.filter

@@ -27,5 +27,5 @@ def crumbs(*trail):
 def note_words_left_out(state, parsed):
     """Tell the visitor which words the search left out as too common."""
     if parsed.ignored:
-        words = format_html_join(", ", '<span lang="en">“{}”</span>', ((word,) for word in parsed.ignored))
+        words = format_html_join(", ", '<span lang="en" dir="ltr">“{}”</span>', ((word,) for word in parsed.ignored))
         state.messages.append(format_html(gettext("Left out as too common to search for: {words}."), words=words))
