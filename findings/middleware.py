@@ -108,7 +108,7 @@ class LocaleMiddleware(locale.LocaleMiddleware):
 
     def process_request(self, request):
         language = translation.get_language_from_path(request.path_info)
-        request.language_from_browser = language is None and request.path_info.startswith(_admin_prefix())
+        request.language_from_browser = language is None and request.path.startswith(_admin_prefix())
         if request.language_from_browser:
             language = translation.get_language_from_request(request)
         translation.activate(language or settings.LANGUAGE_CODE)
