@@ -16,8 +16,8 @@ def canonical(request):
 class Alternate:
     code: str
     name: str  # in the language itself: "Français"
-    url: str  # this page in that language, its query string kept (the language switcher)
-    absolute_url: str  # without the query string (`<link rel="alternate" hreflang>`)
+    path: str  # this page in that language
+    absolute_url: str  # the same, absolute (`<link rel="alternate" hreflang>`)
     current: bool
 
     @property
@@ -31,22 +31,22 @@ class Alternate:
 
 def languages(request):
     """This page in each language of settings.LANGUAGES: the same address under that language's
-    prefix (none for English). Nothing for pages outside the language prefixes (the admin)."""
+    prefix (none for English). Nothing for pages outside the language prefixes (the admin).
+
+    The language switcher adds the query string: a list's or search's understood parameters
+    (`state.params`), or else the request's."""
     if getattr(request, "language_from_browser", True):
         return {"alternates": []}
     path = request.path_info
     if translation.get_language_from_path(path):
         path = "/" + path.lstrip("/").partition("/")[2]
-    query = request.META.get("QUERY_STRING", "")
     current = translation.get_language()
     alternates = []
     for code, name in settings.LANGUAGES:
         prefix = "" if code == settings.LANGUAGE_CODE else f"{code}/"
         url = f"{get_script_prefix()}{prefix}{path.lstrip('/')}"
-        alternates.append(
-            Alternate(code, name, f"{url}?{query}" if query else url, _absolute(request, url), code == current)
-        )
-    return {"alternates": alternates}
+        alternates.append(Alternate(code, name, url, _absolute(request, url), code == current))
+    return {"alternates": alternates, "request_query": request.META.get("QUERY_STRING", "")}
 
 
 def _absolute(request, path):

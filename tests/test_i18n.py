@@ -188,6 +188,9 @@ def test_the_language_switcher_links_the_same_page_in_each_language_with_its_que
     ]
     # Plain links: no form, no cookie, no session.
     assert 'action="/i18n/' not in html and "django_language" not in str(client.cookies)
+    # Like every link of a list, they carry only what the page understood.
+    ignored = get_page(client, "/ru/findings/?sort=nope&tag=data").content.decode()
+    assert '<a href="/fr/findings/?tag=data" hreflang="fr"' in ignored and "sort=nope" not in ignored
 
 
 def test_each_page_names_its_translations_in_its_head(wpsr, client):
