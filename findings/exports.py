@@ -109,10 +109,10 @@ def json_response(page, request, state, facet_views) -> JsonResponse:
     )
 
 
-def csv_writer(response, request):
+def csv_writer(out, request):
     """Writes the byte-order mark and the header row now, and returns what writes one item's row."""
-    response.write(BYTE_ORDER_MARK)
-    writer = csv.writer(response)
+    out.write(BYTE_ORDER_MARK)
+    writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     return lambda item: writer.writerow([spreadsheet_text(cell) for cell in _csv_row(item_record(item, request))])
 
@@ -135,15 +135,15 @@ def looks_like_formula(value):
     return isinstance(value, str) and value.startswith((*_FORMULA_START, _QUOTE)) and not _NUMBER.fullmatch(value)
 
 
-def bibtex_writer(response, request):
+def bibtex_writer(out, request):
     reports = Reports()
-    return lambda item: response.write(bibtex_entry(item, request, reports) + "\n")
+    return lambda item: out.write(bibtex_entry(item, request, reports) + "\n")
 
 
-def ris_writer(response, request):
+def ris_writer(out, request):
     reports = Reports()
     # RIS records end with CR LF.
-    return lambda item: response.write(ris_record(item, request, reports) + "\r\n")
+    return lambda item: out.write(ris_record(item, request, reports) + "\r\n")
 
 
 def _csv_row(record):

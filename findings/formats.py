@@ -6,10 +6,14 @@ JSON is the page shown; CSV, BibTeX and RIS are the whole result, cut at `ROW_LI
 `feeds.FEED_SIZE` items.
 """
 import functools
+import threading
 from dataclasses import dataclass
 
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
@@ -93,20 +97,119 @@ def for_list(request, state, faceted, title, filename):
 
 
 def download(fmt, items, request, filename, total):
-    """`items` as a CSV, BibTeX or RIS file of at most ROW_LIMIT rows; when there are more,
-    `X-Rows-Truncated` says how many (`total()`, counted only then)."""
-    response = HttpResponse(
-        content_type=fmt.content_type,
-        headers={"Content-Disposition": content_disposition_header(True, f"{filename}.{fmt.extension}")},
-    )
-    write = fmt.write(response, request)
-    first = items[: ROW_LIMIT + 1]  # one more than the limit shows a cut
-    if isinstance(first, QuerySet):
-        # In chunks, so that a large export does not hold every row at once.
-        first = first.iterator(chunk_size=CHUNK_SIZE)
-    for position, item in enumerate(first):
-        if position == ROW_LIMIT:
-            response.headers["X-Rows-Truncated"] = str(total())
-            break
-        write(item)
+    """`items` as a CSV, BibTeX or RIS file of at most ROW_LIMIT rows, streamed a chunk at a
+    time; when there are more, `X-Rows-Truncated` says how many (`total()`). A download of more
+    than PORTAL_LARGE_EXPORT_ROWS rows waits for one of this process's few places for large
+    downloads, or is told to come back later (429)."""
+    count = total()
+    headers = {"Content-Disposition": content_disposition_header(True, f"{filename}.{fmt.extension}")}
+    if count > ROW_LIMIT:
+        headers["X-Rows-Truncated"] = str(count)
+    place = _LargeDownloads.take() if count > settings.PORTAL_LARGE_EXPORT_ROWS else _NO_PLACE
+    if place is None:
+        return _come_back_later(request)
+    rows = _Rows(fmt, items[:ROW_LIMIT], request, place)
+    # Under ASGI (gunicorn.conf.py) the rows are read on the request's thread a chunk at a time;
+    # Django would otherwise read a plain iterator whole before sending any of it.
+    content = _AsyncRows(rows) if isinstance(request, ASGIRequest) else rows
+    return StreamingHttpResponse(content, content_type=fmt.content_type, headers=headers)
+
+
+class _Rows:
+    """The file's text, one chunk of items at a time. The server closes it when the download
+    ends, even early (the visitor left), and the place it held is given back then."""
+
+    def __init__(self, fmt, items, request, place):
+        self.fmt, self.items, self.request, self.place = fmt, items, request, place
+
+    def __iter__(self):
+        out = _Pieces()
+        write = self.fmt.write(out, self.request)
+        items = self.items
+        if isinstance(items, QuerySet):
+            # In chunks, so that a large export does not hold every row at once.
+            items = items.iterator(chunk_size=CHUNK_SIZE)
+        for position, item in enumerate(items, start=1):
+            write(item)
+            if position % CHUNK_SIZE == 0:
+                yield out.take()
+        yield out.take()
+        self.close()
+
+    def close(self):
+        self.place.give_back()
+
+
+class _AsyncRows:
+    """`rows` for an event loop: each chunk is made on the request's thread."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    async def __aiter__(self):
+        chunks = iter(self.rows)
+        next_chunk = sync_to_async(next, thread_sensitive=True)
+        while (chunk := await next_chunk(chunks, None)) is not None:
+            yield chunk
+
+    def close(self):
+        self.rows.close()
+
+
+class _Pieces:
+    """What the writers write to: text kept until the next chunk is sent."""
+
+    def __init__(self):
+        self.pieces = []
+
+    def write(self, text):
+        self.pieces.append(text)
+
+    def take(self):
+        text = "".join(self.pieces)
+        self.pieces.clear()
+        return text.encode()
+
+
+class _Place:
+    """One of the places for large downloads, given back once however the download ends."""
+
+    def __init__(self, semaphore):
+        self.semaphore = semaphore
+        self.held = semaphore is not None
+        self.lock = threading.Lock()
+
+    def give_back(self):
+        with self.lock:
+            if self.held:
+                self.held = False
+                self.semaphore.release()
+
+
+class _LargeDownloads:
+    """This process's places for large downloads (PORTAL_LARGE_EXPORTS_AT_ONCE)."""
+
+    semaphore, size = None, None
+    lock = threading.Lock()
+
+    @classmethod
+    def take(cls):
+        """A place, or None when all are taken."""
+        with cls.lock:
+            if cls.size != settings.PORTAL_LARGE_EXPORTS_AT_ONCE:
+                cls.size = settings.PORTAL_LARGE_EXPORTS_AT_ONCE
+                cls.semaphore = threading.BoundedSemaphore(cls.size)
+            semaphore = cls.semaphore
+        return _Place(semaphore) if semaphore.acquire(blocking=False) else None
+
+
+_NO_PLACE = _Place(None)
+
+# Seconds a visitor whose large download was refused is asked to wait.
+RETRY_AFTER = 30
+
+
+def _come_back_later(request):
+    response = render(request, "findings/too_many_downloads.html", {"retry_after": RETRY_AFTER}, status=429)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
     return response

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from taggit.models import Tag, TaggedItem
 
-from . import redirects
+from . import cache, redirects
 from .history import recorded_tags
 from .kinds import TAGGED
 from .models import SlugRedirect
@@ -97,4 +97,5 @@ def merge_tags(tags, name, user=None):
                     custom_historical_attrs={"tag_names": recorded_tags(item)},
                 )
             index.reindex(kind, pks)
+    cache.bump()
     return target

@@ -6,6 +6,7 @@ from django.core.validators import MaxLengthValidator
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from findings import health
 from findings.sitemaps import SITEMAPS
 
 
@@ -24,8 +25,12 @@ class SignInForm(AdminAuthenticationForm):
 
 admin.site.login_form = SignInForm
 
+# A lost database is a 503 with Retry-After, not a 500 (findings.health).
+handler500 = "findings.health.server_error_or_unavailable"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),

@@ -18,7 +18,7 @@ def _sitemap(client):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
-    return ElementTree.fromstring(response.content)
+    return ElementTree.fromstring(response.getvalue())
 
 
 def _locations(client):
@@ -74,14 +74,14 @@ def test_sitemap_query_count_does_not_grow_with_the_content(wpsr, client, django
     # For each of chapters, contributions, topics, findings, suggestions and tags: a count and a page.
     with django_assert_num_queries(12):
         response = client.get("/sitemap.xml")
-    assert response.content.decode().count("<loc>") == 78 + 2 * extra
+    assert response.getvalue().decode().count("<loc>") == 78 + 2 * extra
 
 
 def test_robots_txt_allows_all_but_the_admin_and_points_to_the_sitemap(db, client):
     response = client.get("/robots.txt")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert response.content.decode() == (
+    assert response.getvalue().decode() == (
         "User-agent: *\n"
         "Allow: /\n"
         "Disallow: /admin/\n"

@@ -4,8 +4,10 @@ import datetime
 import io
 import xml.etree.ElementTree as ElementTree
 
+import django.test
 import pandas
 import pytest
+from django.db.models import QuerySet
 
 from findings import formats
 from findings.exports import item_record
@@ -13,6 +15,7 @@ from findings.feeds import atom_response
 from findings.models import Chapter, Contribution, Finding
 
 from .factories import make_author, make_contribution, make_finding
+from .html import keep_body, visible_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 AI_FINDING = "ai-to-identify-corruption-in-procurement"
@@ -37,12 +40,13 @@ def _findings():
 
 
 def download(fmt, items, request, filename="download"):
-    """`items` as the download `fmt`, as a list or search page answers it."""
-    return formats.download(fmt, items, request, filename, total=lambda: len(items))
+    """`items` as the download `fmt`, as a list or search page answers it, read whole."""
+    total = items.count if isinstance(items, QuerySet) else lambda: len(items)
+    return keep_body(formats.download(fmt, items, request, filename, total=total))
 
 
 def _csv_rows(response):
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def test_item_record_describes_a_finding_with_absolute_urls(wpsr, rf):
@@ -177,8 +181,9 @@ def test_csv_stops_at_the_row_limit_and_says_how_many_there_were(wpsr, rf, monke
 def test_csv_reads_related_rows_per_chunk_not_per_item(wpsr, rf, django_assert_num_queries, extra):
     add_contributions_with_authors(extra)
     contributions = Contribution.objects.published().for_listing()
-    # The contributions with chapter and source, their tags, their authors.
-    with django_assert_num_queries(3):
+    # How many there are (to say whether the file is cut), the contributions with chapter and
+    # source, their tags, their authors.
+    with django_assert_num_queries(4):
         response = download(formats.CSV, contributions, rf.get("/contributions/"))
     assert len(_csv_rows(response)) == 1 + 13 + extra
 
@@ -197,7 +202,7 @@ def accented_finding(db):
 
 
 def test_csv_starts_with_a_byte_order_mark_so_that_excel_reads_the_accents(accented_finding, rf):
-    content = download(formats.CSV, Finding.objects.published().for_listing(), rf.get("/findings/")).content
+    content = download(formats.CSV, Finding.objects.published().for_listing(), rf.get("/findings/")).getvalue()
     assert content.startswith(b"\xef\xbb\xbfid,kind,")  # the mark, once, then the header
     assert content.count(b"\xef\xbb\xbf") == 1
     # Python's csv module, told that the file may start with the mark:
@@ -235,7 +240,7 @@ def test_csv_tag_cell_that_starts_like_a_formula_starts_with_a_quote(db, rf):
 
 
 def _atom(response):
-    return ElementTree.fromstring(response.content)
+    return ElementTree.fromstring(response.getvalue())
 
 
 def test_atom_feed_has_title_links_and_one_entry_per_item(wpsr, rf):
@@ -301,3 +306,35 @@ def test_empty_atom_feed_is_still_valid(db, rf, items):
     assert feed.findall(f"{ATOM}entry") == []
     assert feed.findtext(f"{ATOM}author/{ATOM}name") == UN_DESA
     assert feed.findtext(f"{ATOM}updated")
+
+
+def test_downloads_stream_in_chunks_instead_of_being_built_in_memory(wpsr):
+    response = django.test.Client().get("/findings/?format=csv")
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    assert chunks[0].startswith(b"\xef\xbb\xbfid,kind,")
+    assert len(_csv_rows_of(b"".join(chunks))) == 1 + 18
+
+
+def test_large_downloads_beyond_the_limit_are_told_to_come_back_later(wpsr, client, settings):
+    settings.PORTAL_LARGE_EXPORT_ROWS = 5  # the 18 findings are a large download; 2 are not
+    settings.PORTAL_LARGE_EXPORTS_AT_ONCE = 1
+    # A visitor whose large download is still arriving holds the one place.
+    arriving = django.test.Client().get("/findings/?format=csv")
+    assert arriving.status_code == 200
+
+    refused = client.get("/findings/?format=bibtex")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "30"
+    assert "Too many large downloads at once" in visible_text(refused.getvalue())
+    assert "try again in 30 seconds" in visible_text(refused.getvalue())
+    small = client.get("/findings/?tag=data&format=bibtex")  # a small download never waits
+    assert small.status_code == 200
+    assert client.get("/").status_code == 200
+
+    assert len(_csv_rows_of(b"".join(arriving.streaming_content))) == 1 + 18  # done: the place is free
+    assert client.get("/findings/?format=bibtex").status_code == 200
+
+
+def _csv_rows_of(content):
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))

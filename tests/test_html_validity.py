@@ -74,7 +74,7 @@ def test_every_public_page_is_valid_html5(wpsr, client, settings, tmp_path):
         response = client.get(url)
         assert response.status_code == expected_status, url
         path = tmp_path / f"{number:02d}.html"
-        path.write_bytes(response.content)
+        path.write_bytes(response.getvalue())
         page_urls[path.name] = url
 
     messages = _run_vnu(list(tmp_path.glob("*.html")))

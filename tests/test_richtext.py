@@ -74,5 +74,5 @@ def test_no_payload_survives_to_a_page(wpsr, client, payload):
     topic.source_note = payload
     topic.save()
     for url in (contribution.get_absolute_url(), topic.get_absolute_url(), "/contributions/"):
-        assert _ActiveContent(client.get(url).content.decode()).found == [], url
-    assert f"Civic space {payload}" in visible_text(client.get(contribution.get_absolute_url()).content)
+        assert _ActiveContent(client.get(url).getvalue().decode()).found == [], url
+    assert f"Civic space {payload}" in visible_text(client.get(contribution.get_absolute_url()).getvalue())
