@@ -105,6 +105,19 @@ def _shown_to_the_public(model):
     return model._meta.label not in NOT_SHOWN and not model._meta.model_name.startswith("historical")
 
 
+def remembered(name, compute):
+    """`compute()`, worked out once per content generation and kept in the cache: for counts
+    over a whole table (every tag's items, an unfiltered list's facets), whose cost grows with
+    the data while their value changes only when the content does. Exact, since any write
+    starts a new generation."""
+    key = f"portal:data:{CODE_VERSION}:{generation()}:{name}"
+    value = caches["default"].get(key)
+    if value is None:
+        value = compute()
+        caches["default"].set(key, value, TIMEOUT)
+    return value
+
+
 def _cacheable(request):
     return (
         settings.PAGE_CACHE

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from . import cache
 from .kinds import BY_NAME, KINDS, TAG, Facet
 from .models import Chapter
 from .search.query import best_first, items_best_first, matching_documents, matching_ids
-from .tags import published_tag_counts
+from .tags import public_tags
 
 
 @dataclass
@@ -26,10 +27,16 @@ class FacetValue:
     known: bool = True
 
 
+# A facet shows at most this many values (those chosen always show), so that a page's size and
+# cost stay the same however many topics or tags the data holds; the rest are counted in `more`.
+FACET_SIZE = 50
+
+
 @dataclass
 class FacetView:
     facet: Facet
     values: list[FacetValue] = field(default_factory=list)
+    more: int = 0  # values left out, the least frequent
 
     @property
     def name(self):
@@ -53,6 +60,15 @@ class _Faceted:
         self.model, self.facets, self.state, self.parsed = base.model, facets, state, parsed
         self.base = base
         self.results = self._narrow(base)
+        # Nothing chosen and no words: the counts are the whole table's, worked out once per
+        # content generation rather than on every visit (findings.cache.remembered).
+        self.unfiltered = parsed.is_empty and not any(state.selected.get(facet.name) for facet in facets)
+
+    def count(self):
+        """How many results."""
+        if self.unfiltered:
+            return cache.remembered(f"count:{self.model._meta.label}", self.results.count)
+        return self.results.count()
 
     def _public(self, facet):
         return {
@@ -99,7 +115,11 @@ class _Faceted:
         views = []
         for facet in self.facets:
             selected = self.state.selected.get(facet.name, [])
-            if self._requires_all(facet):
+            if self.unfiltered:
+                counts = cache.remembered(
+                    f"facet:{self.model._meta.label}:{facet.name}", lambda facet=facet: self._grouped(facet, self.base)
+                )
+            elif self._requires_all(facet):
                 counts = self._grouped(facet, self.results)
             elif not selected:
                 counts = self._grouped(facet, self._narrow(self.base, skip=facet.name))
@@ -123,8 +143,10 @@ class _Faceted:
                 return (isinstance(raw, str), raw if not isinstance(raw, str) else 0, str(raw))
             return (-count, str(self._label(facet, raw)).casefold())
 
-        view = FacetView(facet)
-        for value, (raw, count) in sorted(counts.items(), key=order):
+        ranked = sorted(counts.items(), key=order)
+        shown = [item for position, item in enumerate(ranked) if position < FACET_SIZE or item[0] in selected]
+        view = FacetView(facet, more=len(ranked) - len(shown))
+        for value, (raw, count) in shown:
             view.values.append(
                 FacetValue(
                     value, self._label(facet, raw), count, value in selected,
@@ -254,7 +276,7 @@ class FacetedSearch(_Faceted):
 
 def _public_tag_names(slugs):
     """{slug: name} of the tags among `slugs` that published items carry."""
-    return dict(published_tag_counts().filter(slug__in=slugs).values_list("slug", "name"))
+    return {tag.slug: tag.name for tag in public_tags() if tag.slug in slugs}
 
 
 class _Items:

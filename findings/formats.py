@@ -93,7 +93,7 @@ def for_list(request, state, faceted, title, filename):
         title = feeds.feed_title(title, state, faceted.facet_views(0))
         return feeds.atom_response(faceted.as_items(faceted.newest())[: feeds.FEED_SIZE], request, title, state.url())
     ordered, _ = faceted.ordered()
-    return download(state.format, faceted.as_items(ordered), request, filename, faceted.results.count)
+    return download(state.format, faceted.as_items(ordered), request, filename, faceted.count)
 
 
 def download(fmt, items, request, filename, total):

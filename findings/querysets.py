@@ -8,6 +8,8 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 PUBLISHED = "published"
+# How many items sharing a tag a detail page weighs to pick its related items.
+RELATED_CANDIDATES = 200
 
 
 class CuratedQuerySet(models.QuerySet):
@@ -53,14 +55,25 @@ class CuratedQuerySet(models.QuerySet):
         following = siblings.filter(after).order_by(*names).first()
         return previous, following
 
-    def related_by_tags(self, item, limit=5):
-        """Items of this queryset (other than `item`) sharing the most tags with it, as `shared_tags`."""
+    def related_by_tags(self, item, limit=5, candidates=RELATED_CANDIDATES):
+        """Items of this queryset (other than `item`) sharing the most tags with it, as
+        `shared_tags`. They are chosen among at most `candidates` items that share a tag (read
+        through the tag index, LIMITed), so that a detail page reads the same number of rows
+        however many items carry its tags; below that many, the choice is exact."""
+        from django.contrib.contenttypes.models import ContentType
+        from taggit.models import TaggedItem
+
         tag_ids = [tag.pk for tag in item.tags.all()] if hasattr(item, "tags") else []
         if not tag_ids:
             return self.none()
+        sharing = (
+            TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(self.model), tag_id__in=tag_ids)
+            .exclude(object_id=item.pk)
+            .values("object_id")
+            .distinct()[:candidates]
+        )
         return (
-            self.exclude(pk=item.pk)
-            .filter(tags__in=tag_ids)
+            self.filter(pk__in=sharing, tags__in=tag_ids)
             .annotate(shared_tags=Count("pk"))
             .order_by("-shared_tags", *self.model.kind.order, "pk")[:limit]
         )

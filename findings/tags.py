@@ -35,6 +35,17 @@ def published_tag_counts():
     )
 
 
+def public_tags():
+    """`published_tag_counts()` as a list, worked out once per content generation: counting
+    every tag's items reads the whole content."""
+    return cache.remembered("public-tags", lambda: list(published_tag_counts()))
+
+
+def most_used(tags):
+    """`tags` (A to Z) with the most used first; equal counts stay A to Z."""
+    return sorted(tags, key=lambda tag: -tag.item_count)
+
+
 def prefetch_tags(items):
     """Read the tags of `items` (of one tagged model) in one query, as `prefetch_related("tags")`
     would, without the queryset per item that taggit's prefetch builds (a cost that shows in

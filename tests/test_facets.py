@@ -278,3 +278,25 @@ def test_fifty_values_of_a_facet_are_cut_to_ten_with_a_message(wpsr, client, pat
     assert "There is no chapter “chapter-11”" not in text
     # Chapters 1 to 3 are among the ten used, and every item sits in one of them.
     assert results_count(response.getvalue()) == PLAIN_COUNTS[path]
+
+
+def test_a_facet_shows_its_most_frequent_values_and_counts_the_rest(db, client):
+    from findings.facets import FACET_SIZE
+
+    from .factories import make_finding, make_topic
+
+    topic = make_topic()
+    # Tag n is on n findings: the least frequent ones are left out first.
+    names = [f"Tag {n:02d}" for n in range(1, FACET_SIZE + 11)]
+    for n in range(1, len(names) + 1):
+        make_finding(topic=topic, tags=names[-n:])
+    text = visible_text(client.get("/findings/").getvalue())
+    assert f"Tag {FACET_SIZE + 10} ({FACET_SIZE + 10})" in text
+    assert "Tag 11 (11)" in text
+    assert "Tag 10 (10)" not in text
+    assert "and 10 less frequent values" in text
+
+    # A chosen value shows however rare it is, with its exact count.
+    chosen = visible_text(client.get("/findings/?tag=tag-01").getvalue())
+    assert "Tag 01 (1)" in chosen
+    assert "1 finding" in chosen

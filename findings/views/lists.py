@@ -21,7 +21,7 @@ def list_page(request, kind):
 
     if state.format not in (formats.HTML, formats.JSON):
         return formats.for_list(request, state, faceted, kind.list_title, kind.path)
-    page = paginate(results, state, count=faceted.results.count())
+    page = paginate(results, state, count=faceted.count())
     facet_views = faceted.facet_views(page.paginator.count)
     if state.format is formats.JSON:
         return json_response(page, request, state, facet_views)

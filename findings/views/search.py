@@ -8,7 +8,7 @@ from ..feeds import feed_title
 from ..forms import SEARCH_SORTS
 from ..query_state import PageState, page_links, paginate
 from ..search.query import did_you_mean, highlights, parse_query
-from ..tags import A_TO_Z, published_tag_counts
+from ..tags import most_used, public_tags
 from . import crumbs, note_words_left_out
 
 # How many tags the empty search page suggests, the most used first.
@@ -26,7 +26,7 @@ def search(request):
             state.messages.append("Type at least one word to search for (excluded words alone match nothing).")
         if state.format is formats.JSON:  # an empty result, in the shape asked for
             return json_response(paginate([], state), request, state, [])
-        context["suggested_tags"] = published_tag_counts().order_by("-item_count", *A_TO_Z)[:SUGGESTED_TAGS]
+        context["suggested_tags"] = most_used(public_tags())[:SUGGESTED_TAGS]
         return render(request, "findings/search.html", context)
 
     faceted = FacetedSearch(state, parsed)

@@ -8,7 +8,7 @@ from .. import formats
 from ..exports import item_record
 from ..kinds import GROUP_SIZE, TAGGED
 from ..redirects import moved_or_404
-from ..tags import A_TO_Z, published_tag_counts
+from ..tags import most_used, public_tags, published_tag_counts
 from . import crumbs
 
 
@@ -24,9 +24,9 @@ def _tag_record(tag, request):
 @formats.offers(formats.JSON)
 def tag_list(request):
     by_use = request.GET.get("sort") == "count"
-    tags = published_tag_counts()
+    tags = public_tags()
     if by_use:
-        tags = tags.order_by("-item_count", *A_TO_Z)
+        tags = most_used(tags)
     if request.format is formats.JSON:
         records = [_tag_record(tag, request) for tag in tags]
         return JsonResponse({"count": len(records), "results": records}, json_dumps_params={"ensure_ascii": False})
@@ -36,7 +36,7 @@ def tag_list(request):
 
 @formats.offers(formats.JSON)
 def tag_detail(request, slug):
-    tag = published_tag_counts().filter(slug=slug).first()
+    tag = next((tag for tag in public_tags() if tag.slug == slug), None)
     if tag is None:
         return moved_or_404(published_tag_counts(), slug)
     groups = []
