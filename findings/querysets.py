@@ -4,7 +4,7 @@
 related items all go through it, so a draft cannot leak by a side door.
 """
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 PUBLISHED = "published"
@@ -189,12 +189,17 @@ class SearchDocumentQuerySet(models.QuerySet):
     newest_first = CuratedQuerySet.newest_first
 
     def published(self):
-        """Only the rows of published items (each kind's `published()`): all that search may show."""
+        """Only the rows of published items (each kind's `published()`): all that search may show.
+
+        Each row's item is looked up by its key (a correlated EXISTS), so that the cost follows
+        the rows the words match, not the number of items (an IN list of every published item
+        would be built for each query)."""
         from .kinds import KINDS
 
         published = Q(pk__in=[])
         for kind in KINDS:
-            published |= Q(kind=kind.name, object_id__in=kind.model.objects.published().values("pk"))
+            item = kind.model.objects.published().filter(pk=OuterRef("object_id"))
+            published |= Q(Exists(item), kind=kind.name)
         return self.filter(published)
 
     def with_items(self):
