@@ -7,7 +7,7 @@ facet, never one per value.
 """
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from . import cache
 from .kinds import BY_NAME, KINDS, TAG, Facet
@@ -70,30 +70,57 @@ class _Faceted:
             return cache.remembered(f"count:{self.model._meta.label}", self.results.count)
         return self.results.count()
 
+    def _table_counts(self, facet):
+        """{value: (raw label, n)} over every published item: the unfiltered list's counts, and
+        how large each chosen value's set is (once per content generation)."""
+        return cache.remembered(
+            f"facet:{self.model._meta.label}:{facet.name}", lambda: self._grouped(facet, self.model.objects.published())
+        )
+
     def _public(self, facet):
         return {
             f"{relation}__in": _path_model(self.model, relation).objects.published() for relation in facet.public
         }
 
-    def _matching(self, facet, values):
-        """Q for items with any of `values` for `facet` (through published relations only)."""
+    def _matching(self, facet, values, per_row=False):
+        """Q for items with any of `values` for `facet` (through published relations only): as
+        the list of such items, which the database reads first, or (`per_row`) as a check of
+        each row it already has, through the indexes."""
         conditions = {f"{facet.lookup}__in": values, **self._public(facet)}
-        return Q(pk__in=self.model._default_manager.filter(**conditions).values("pk"))
+        having = self.model._default_manager.filter(**conditions)
+        if per_row:
+            return Q(Exists(having.filter(pk=OuterRef("pk"))))
+        return Q(pk__in=having.values("pk"))
 
     def _requires_all(self, facet):
         return facet.requires_all and not self.state.match_any
 
-    def _narrow(self, queryset, skip=None):
+    def _conditions(self, skip=None):
+        """[(facet, values)] the results must meet: one per chosen tag when all are required."""
+        conditions = []
         for facet in self.facets:
             values = self.state.selected.get(facet.name)
             if facet.name == skip or not values:
                 continue
             if self._requires_all(facet):
-                for value in values:
-                    queryset = queryset.filter(self._matching(facet, [value]))
+                conditions += [(facet, [value]) for value in values]
             else:
-                queryset = queryset.filter(self._matching(facet, values))
+                conditions.append((facet, values))
+        return conditions
+
+    def _narrow(self, queryset, skip=None):
+        """`queryset` meeting every condition. The one with the fewest items (by the whole
+        table's counts) is the list the database starts from; the others are checked row by row,
+        so that the work follows the smallest chosen set, not the largest."""
+        conditions = self._conditions(skip)
+        driver = min(range(len(conditions)), key=lambda n: self._size(*conditions[n]), default=None)
+        for position, (facet, values) in enumerate(conditions):
+            queryset = queryset.filter(self._matching(facet, values, per_row=position != driver))
         return queryset
+
+    def _size(self, facet, values):
+        counts = self._table_counts(facet)
+        return sum(counts[value][1] if value in counts else 0 for value in values)
 
     def _grouped(self, facet, queryset):
         """{value: (its raw label, how many items of `queryset` have it)} in one grouped query."""
@@ -116,9 +143,7 @@ class _Faceted:
         for facet in self.facets:
             selected = self.state.selected.get(facet.name, [])
             if self.unfiltered:
-                counts = cache.remembered(
-                    f"facet:{self.model._meta.label}:{facet.name}", lambda facet=facet: self._grouped(facet, self.base)
-                )
+                counts = self._table_counts(facet)
             elif self._requires_all(facet):
                 counts = self._grouped(facet, self.results)
             elif not selected:
@@ -239,7 +264,10 @@ class FacetedSearch(_Faceted):
     def _public(self, facet):
         return {}
 
-    def _matching(self, facet, values):
+    def _size(self, facet, values):
+        return 0  # the words' matches come first; the facets are checked among them
+
+    def _matching(self, facet, values, per_row=False):
         if facet is KIND:
             return Q(kind__in=values)
         condition = Q(pk__in=[])

@@ -60,20 +60,15 @@ class CuratedQuerySet(models.QuerySet):
         `shared_tags`. They are chosen among at most `candidates` items that share a tag (read
         through the tag index, LIMITed), so that a detail page reads the same number of rows
         however many items carry its tags; below that many, the choice is exact."""
-        from django.contrib.contenttypes.models import ContentType
         from taggit.models import TaggedItem
 
         tag_ids = [tag.pk for tag in item.tags.all()] if hasattr(item, "tags") else []
         if not tag_ids:
             return self.none()
-        sharing = (
-            TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(self.model), tag_id__in=tag_ids)
-            .exclude(object_id=item.pk)
-            .values("object_id")
-            .distinct()[:candidates]
-        )
+        # Read through the tag index (by tag alone: the model is checked by the join below).
+        sharing = TaggedItem.objects.filter(tag_id__in=tag_ids).exclude(object_id=item.pk).values("object_id")
         return (
-            self.filter(pk__in=sharing, tags__in=tag_ids)
+            self.filter(pk__in=sharing.distinct()[:candidates], tags__in=tag_ids)
             .annotate(shared_tags=Count("pk"))
             .order_by("-shared_tags", *self.model.kind.order, "pk")[:limit]
         )
