@@ -271,14 +271,15 @@ def _folders(tmp_path):
     }
 
 
-def _other_worker(backend, requests, tmp_path):
+def _other_worker(backend, requests, tmp_path, database_url=None, **settings):
     """What another process (a second gunicorn worker, or another machine) answers to
-    `requests` ((url, etag) pairs) with the same cache `backend` and its database away, by URL:
-    (status, Retry-After, X-Cache, body)."""
+    `requests` ((url, etag) pairs) with the same cache `backend` and its database away (or at
+    `database_url`), by URL: (status, Retry-After, X-Cache, body)."""
     env = {
         **os.environ,
-        "DATABASE_URL": _unreachable_database_url(tmp_path),
+        "DATABASE_URL": database_url or _unreachable_database_url(tmp_path),
         "CONN_MAX_AGE": "0",
+        **settings,
         "DJANGO_SETTINGS_MODULE": "portal.test_settings",
         "PROBE_CACHES": json.dumps(backend),
         "PROBE_URLS": json.dumps(requests),
@@ -373,6 +374,16 @@ def test_with_the_database_away_visitors_get_503_and_cached_pages_still_answer(w
     status, _, x_cache, body = answers["/topics/"]
     assert (status, x_cache) == (200, "hit")  # kept before the database went away
     assert body == kept.getvalue().decode()
+
+
+def test_the_production_database_settings_answer(db, tmp_path):
+    """gunicorn.conf.py's settings (no persistent connections; a checked pool on PostgreSQL)
+    reach the database: on PostgreSQL, the server the suite runs on."""
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    answers = _other_worker(_folders(tmp_path), [("/healthz", None)], tmp_path, database_url=database_url,
+                            DB_POOL="1", CONN_MAX_AGE="0")
+    status, _, _, body = answers["/healthz"]
+    assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok"})
 
 
 def test_healthz_answers_200_while_the_database_does(db, client):
