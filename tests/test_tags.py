@@ -140,3 +140,34 @@ def test_a_tag_typed_with_a_bidirectional_control_is_the_same_tag(wpsr, admin_cl
     assert response.status_code == 200
     assert sorted(finding.tags.names()) == ["AI", "Corruption", "Data", "Digital technology", "Procurement"]
     assert Tag.objects.filter(name__iexact="data").count() == 1
+
+
+# Issue 7, gap: the singular, for a tag that exactly one published item carries.
+
+@pytest.fixture
+def tag_of_one(wpsr):
+    """"Lonely tag", on one published finding and on a draft (which the public does not count)."""
+    Finding.objects.get(slug=AI_FINDING).tags.add("Lonely tag")
+    draft = Finding.objects.get(slug="data-to-inform-decision-making")
+    draft.tags.add("Lonely tag")
+    draft.status = "draft"
+    draft.save()
+    return Tag.objects.get(name="Lonely tag")
+
+
+def test_the_tag_index_counts_a_tag_of_one_item_in_the_singular(tag_of_one, client):
+    text = visible_text(client.get("/tags/").getvalue())
+    assert "Lonely tag 1 item" in text
+    assert "Lonely tag 1 items" not in text
+    assert " 1 items" not in text
+    by_use = visible_text(client.get("/tags/?sort=count").getvalue())
+    assert "Lonely tag 1 item" in by_use and " 1 items" not in by_use
+
+
+def test_the_page_of_a_tag_of_one_item_speaks_in_the_singular(tag_of_one, client):
+    response = client.get(f"/tags/{tag_of_one.slug}/")
+    assert response.status_code == 200
+    text = visible_text(response.getvalue())
+    assert "1 item carries this tag." in text
+    assert "1 items" not in text and "carry this tag" not in text
+    assert "Key findings (1) Help address development challenges (e.g. AI to identify corruption in procurement)" in text
