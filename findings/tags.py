@@ -35,6 +35,12 @@ def published_tag_counts():
     )
 
 
+def published_tags(by_use=False):
+    """`published_tag_counts()` A to Z, or the most used first."""
+    tags = published_tag_counts()
+    return tags.order_by("-item_count", *A_TO_Z) if by_use else tags
+
+
 def prefetch_tags(items):
     """Read the tags of `items` (of one tagged model) in one query, as `prefetch_related("tags")`
     would, without the queryset per item that taggit's prefetch builds (a cost that shows in

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "corsheaders",
+    "ninja",  # its templates and static files: the API's docs page is served from this site
     "findings",
 ]
 
@@ -93,6 +95,8 @@ MIDDLEWARE = [
     # for an unknown host that SecurityMiddleware and CommonMiddleware answer themselves.
     "csp.middleware.CSPMiddleware",
     "findings.middleware.permissions_policy",
+    # Before anything that answers by itself, so that the API's errors carry the CORS header too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -248,6 +252,14 @@ else:
 # Bulk import and export in the admin (django-import-export; formats are set on CuratedAdmin).
 # One transaction per import, so a file with a bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# The API and the data downloads are open to every origin, for reading only; no cookies travel
+# with a cross-origin request (django-cors-headers; the rest of the site sends no CORS header).
+CORS_URLS_REGEX = r"^/(api|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag"]
 
 # Portal-specific.
 PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20, minimum=1)
