@@ -38,14 +38,28 @@ def _message(request, message, status):
     return api.create_response(request, {"message": message}, status=status)
 
 
+# How a value that does not match its pattern is told: the pattern itself says little to a person.
+PATTERN_MESSAGES = {
+    "tag": "not a valid value: 1 to 100 characters, none of them a space, a control character or punctuation "
+    "other than - and _",
+    "slug": "not a valid slug: 1 to 100 letters, digits, - or _",
+}
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
-    problems = [
-        {"location": ".".join(str(part) for part in error.get("loc", ())), "message": error.get("msg", "")}
-        for error in exc.errors
-    ]
+    problems = [_problem(error) for error in exc.errors]
     summary = "; ".join(f"{problem['location']}: {problem['message']}" for problem in problems)
     return api.create_response(request, {"message": f"Invalid request: {summary}", "errors": problems}, status=422)
+
+
+def _problem(error):
+    # ninja names the operations' parameter class ("params") in the location; the URL does not.
+    location = [str(part) for part in error.get("loc", ()) if part != "params"]
+    message = error.get("msg", "")
+    if error.get("type") == "string_pattern_mismatch":
+        message = PATTERN_MESSAGES["slug" if location[:1] == ["path"] else "tag"]
+    return {"location": ".".join(location), "message": message}
 
 
 @api.exception_handler(Http404)

@@ -41,7 +41,7 @@ def _reject_unknown(request, known=()):
 
 def _slice(request, listing, params: Paging, url_name, **url_kwargs):
     """The slice of `listing` that `params` ask for, with the URLs of the slices around it."""
-    limit = params.limit or min(max(settings.PORTAL_PAGE_SIZE, PER_PAGE_RANGE[0]), PER_PAGE_RANGE[1])
+    limit = params.limit or min(settings.PORTAL_PAGE_SIZE, PER_PAGE_RANGE[1])
     offset, count = params.offset, listing.count()
     if offset > count:
         raise Http404(f"offset {offset} is past the end: there are {count} results.")
