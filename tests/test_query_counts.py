@@ -83,6 +83,10 @@ PAGES = [
     ("/api/v1/findings/anchor-finding", 6, "as /findings/anchor-finding/: finding with topic, chapter, report and dimension, tags, siblings, previous, next, related by tags"),
     ("/api/v1/tags", 1, "tags with item counts"),
     ("/api/v1/report", 3, "report with its sources, facts, chapters"),
+    ("/data/findings.csv", 2, "findings with topic, chapter and source, tags"),
+    ("/data/contributions.csv", 3, "contributions with chapter and source, tags, authors"),
+    ("/data/links.csv", 4, "per many-to-many link (2): items, their published linked items"),
+    ("/data/datapackage.json", 2, "report, sources"),
 ]
 
 
