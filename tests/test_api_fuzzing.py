@@ -5,7 +5,9 @@ refused and valid input accepted, 405 for an undocumented method. On SQLite in `
 on PostgreSQL in CI's second run (stricter about NUL characters and string lengths)."""
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
@@ -15,6 +17,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 MAX_EXAMPLES = 25
 # Requests sent, by operation, to report at the end (module-scoped: one xdist worker runs the file).
 SENT = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _keep_the_test_transaction():
+    """The WSGI handler closes the database connection after each request (inside the test's
+    transaction, PostgreSQL's connection counts as obsolete), which would end the transaction;
+    Django's test client stops the same signal for the same reason."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module", autouse=True)

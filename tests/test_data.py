@@ -7,6 +7,7 @@ import json
 import re
 import zipfile
 
+import pandas as pd
 import pytest
 from frictionless import validate
 
@@ -97,6 +98,17 @@ def test_links_csv_holds_every_link_between_published_items(wpsr, client):
     assert len(rows) == len(found) > 10
     assert all(row["relation"] == "related_topics" and row["basis"] == "editorial" for row in rows)
     assert not any(row["topic"] == "digital-technology" for row in rows)
+
+
+def test_pandas_reads_the_csvs_as_the_readme_shows(wpsr, client):
+    findings = pd.read_csv(io.BytesIO(client.get("/data/findings.csv").content))
+    topics = pd.read_csv(io.BytesIO(client.get("/data/topics.csv").content))
+    per_dimension = findings.merge(topics, left_on="topic", right_on="slug", suffixes=("", "_topic"))
+    counts = per_dimension.groupby("dimension_title").size().to_dict()
+    assert sum(counts.values()) == 18
+    assert counts["Innovations and change in internal ways of working of public organizations"] == len(
+        Finding.objects.published().filter(topic__dimension__slug="internal-ways-of-working")
+    )
 
 
 def test_the_descriptor_says_what_is_known_and_invents_no_licence(wpsr, client):
