@@ -57,9 +57,11 @@ serve: setup
 	exec $(BIN)/gunicorn -c gunicorn.conf.py
 
 # Two processes (one per core), each with its own test database; a test file stays in one.
-# PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS="-m 'not browser'".
+# Files go out in collection order (xdist would send the largest first), so that the live-server
+# files, which pytest-django collects last, run after every file that needs the migrations' data
+# (groups) their flush removes. PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS="-m 'not browser'".
 test: setup-test
-	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: setup-test
 	$(BIN)/ruff check .

@@ -77,6 +77,9 @@ class Kind:
     # More context for the list page, and for the detail page from its item.
     list_extras: Callable = field(default=lambda: {})
     detail_extras: Callable = field(default=lambda item: {})
+    # The items a detail leads to, by name: an entry of `detail_extras` or a relation that
+    # `for_detail()` prefetches (published only). Names starting `related_` are editorial links.
+    related: tuple[str, ...] = ()
 
     def __str__(self):
         return self.name
@@ -121,14 +124,14 @@ KINDS = (
     Kind(
         name="chapter", model=Chapter, label="Chapter", plural="Chapters", list_title="Chapters",
         noun="chapter", nouns="chapters", path="chapters", title_field="title", parent="report", order=("number",),
-        chapter="", search_select=("report",), detail_extras=_chapter_extras,
+        chapter="", search_select=("report",), detail_extras=_chapter_extras, related=("contributions", "topics"),
     ),
     Kind(
         name="contribution", model=Contribution, label="Expert contribution", plural="Expert contributions",
         list_title="Expert contributions", noun="contribution", nouns="contributions", path="contributions",
         title_field="title", parent="chapter", chapter="chapter__",
         facets=(TAG, _chapter_facet("chapter__"), _related_topic_facet()),
-        search_select=("chapter",), search_prefetch=("tags", "authors"),
+        search_select=("chapter",), search_prefetch=("tags", "authors"), related=("related_topics",),
     ),
     Kind(
         name="topic", model=Topic, label="Topic", plural="Topics", list_title="Topics",
@@ -143,6 +146,7 @@ KINDS = (
             ),
         ),
         search_select=("chapter", "dimension"), search_prefetch=("tags",), list_extras=_topic_list_extras,
+        related=("findings", "related_contributions", "related_suggestions"),
     ),
     Kind(
         name="finding", model=Finding, label="Key finding", plural="Key findings", list_title="Key findings",
@@ -157,7 +161,7 @@ KINDS = (
                 public=("topic__dimension",),
             ),
         ),
-        search_select=("topic",), search_prefetch=("tags",), detail_extras=_finding_extras,
+        search_select=("topic",), search_prefetch=("tags",), detail_extras=_finding_extras, related=("siblings",),
     ),
     Kind(
         name="suggestion", model=Suggestion, label="Suggestion", plural="Suggestions",
@@ -171,7 +175,7 @@ KINDS = (
                 public=("related_topics", "related_topics__dimension"),
             ),
         ),
-        search_prefetch=("tags", "related_topics"),
+        search_prefetch=("tags", "related_topics"), related=("related_topics",),
     ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}

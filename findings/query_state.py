@@ -16,7 +16,11 @@ from .forms import read_params
 
 PER_PAGE_CHOICES = (10, 20, 50, 100)  # offered by the form; any value in forms.PER_PAGE_RANGE works
 MAX_VALUES = 10  # per facet: more is a malformed URL, not a real choice
-_SLUG = re.compile(r"^[-\w]{1,100}$")
+# A facet value a URL may carry: 1 to 100 characters, none of them a control character, a space
+# or ASCII punctuation other than "-" and "_" (tag slugs keep their script: "数字政府"). Written
+# with explicit ranges, so that Python, the API's validation and JSON Schema read it alike.
+VALUE_PATTERN = r"^[^\x00-\x2c\x2e\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x9f]{1,100}$"
+_VALUE = re.compile(VALUE_PATTERN)
 
 
 class PageState:
@@ -43,7 +47,7 @@ class PageState:
             value = value.strip()
             if not value or value in values:
                 continue
-            if _SLUG.match(value):
+            if _VALUE.fullmatch(value):
                 values.append(value)
             else:
                 self.messages.append(f"Ignored {name}=“{value[:100]}”: not a valid {name}.")

@@ -46,6 +46,12 @@ def most_used(tags):
     return sorted(tags, key=lambda tag: -tag.item_count)
 
 
+def published_tags(by_use=False):
+    """The public tags A to Z, or the most used first (pages and the API alike)."""
+    tags = public_tags()
+    return most_used(tags) if by_use else tags
+
+
 def prefetch_tags(items):
     """Read the tags of `items` (of one tagged model) in one query, as `prefetch_related("tags")`
     would, without the queryset per item that taggit's prefetch builds (a cost that shows in

@@ -1,8 +1,9 @@
 """The public URLs: fixed pages, then a list and a detail page for each kind in findings.kinds."""
 from django.urls import path, register_converter
 
+from .datapackage import NAME
 from .kinds import KINDS
-from .views import details, lists, pages, search, tags
+from .views import data, details, lists, pages, search, tags
 
 app_name = "findings"
 
@@ -27,6 +28,10 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("tags/", tags.tag_list, name="tag-list"),
     path("tags/<unicode_slug:slug>/", tags.tag_detail, name="tag-detail"),
+    path("data/", data.data_index, name="data"),
+    path("data/datapackage.json", data.descriptor, name="data-package"),
+    path("data/<slug:name>.csv", data.table, name="data-table"),
+    path(f"data/{NAME}.zip", data.archive, name="data-zip"),
 ]
 for kind in KINDS:
     urlpatterns += [

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "corsheaders",
+    "ninja",  # its templates and static files: the API's docs page is served from this site
     "findings",
 ]
 
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     # for an unknown host that SecurityMiddleware and CommonMiddleware answer themselves.
     "csp.middleware.CSPMiddleware",
     "findings.middleware.permissions_policy",
+    # Before anything that answers by itself, so that the API's errors carry the CORS header too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that reads the session or the database: anonymous visitors' pages come
@@ -298,6 +302,14 @@ else:
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 # Never cached, whoever asks: the admin, and the health check the load balancer reads.
 PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/healthz")
+
+# The API and the data downloads are open to every origin, for reading only; no cookies travel
+# with a cross-origin request (django-cors-headers; the rest of the site sends no CORS header).
+CORS_URLS_REGEX = r"^/(api|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag"]
 
 # Portal-specific.
 PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20, minimum=1)

@@ -1,4 +1,4 @@
-"""Root URLconf: the admin, the findings app, and what crawlers read (robots.txt, the sitemap)."""
+"""Root URLconf: the admin, the API, the findings app, and what crawlers read (robots.txt, the sitemap)."""
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.sitemaps.views import sitemap
@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from findings import health
+from findings.api import api
 from findings.sitemaps import SITEMAPS
 
 
@@ -37,5 +38,10 @@ urlpatterns = [
         name="robots",
     ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("api/v1/", api.urls),
     path("", include("findings.urls")),
 ]
+
+# Under /api/, these answer in JSON (findings.api.errors); elsewhere, Django's pages.
+handler400 = "findings.api.errors.bad_request"
+handler404 = "findings.api.errors.page_not_found"

@@ -138,3 +138,15 @@ def test_page_fits_a_phone_screen_without_horizontal_scrolling(site, page, path)
 
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= PHONE["width"], f"{path} is {scroll_width}px wide on a {PHONE['width']}px screen"
+
+
+def test_api_docs_render_from_this_site_alone(site, page):
+    """Swagger UI draws every operation with the site's own files: no request leaves the site,
+    and the page fixture fails on any Content-Security-Policy violation."""
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(site + "/api/v1/docs")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert page.locator(".opblock").count() == 13  # a list and a detail per kind, search, tags, the report
+    elsewhere = [url for url in requested if not url.startswith((site, "data:"))]
+    assert not elsewhere

@@ -75,6 +75,18 @@ PAGES = [
     ("/suggestions/anchor-suggestion/", 6, "suggestion with report, tags, related topics, previous, next, related by tags"),
     ("/tags/", 1, "tags with item counts"),
     ("/tags/shared/", 15, "tag, then per kind (4): count, items, tags; contributions' authors, suggestions' related topics"),
+    ("/api/v1/findings", 7, "as /findings/: count, slice of findings with topic and chapter, tags; facets: tag, topic, chapter, dimension"),
+    ("/api/v1/contributions?tag=shared", 7, "as /contributions/?tag=shared: count, slice, tags, authors; facets: tag, chapter, topic"),
+    ("/api/v1/suggestions", 7, "as /suggestions/: count, slice of suggestions, tags, related topics; facets: tag, topic, dimension"),
+    ("/api/v1/search?q=finding", 13, "count, documents, the findings and their tags; facets: kind, tag (one per tagged kind: 4), chapter (one per kind under a chapter: 4)"),
+    ("/api/v1/topics/anchor-topic", 12, "as /topics/anchor-topic/: topic, tags, findings, their tags, related contributions, their tags, authors, suggestions, their tags, previous, next, related by tags"),
+    ("/api/v1/findings/anchor-finding", 6, "as /findings/anchor-finding/: finding with topic, chapter, report and dimension, tags, siblings, previous, next, related by tags"),
+    ("/api/v1/tags", 1, "tags with item counts"),
+    ("/api/v1/report", 3, "report with its sources, facts, chapters"),
+    ("/data/findings.csv", 2, "findings with topic, chapter and source, tags"),
+    ("/data/contributions.csv", 3, "contributions with chapter and source, tags, authors"),
+    ("/data/links.csv", 4, "per many-to-many link (2): items, their published linked items"),
+    ("/data/datapackage.json", 2, "report, sources"),
 ]
 
 

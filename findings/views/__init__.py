@@ -11,10 +11,3 @@ def crumbs(*trail):
     """Breadcrumbs from the home page down to the current page (the last has no link)."""
     return [("Home", reverse("findings:home")), *trail]
 
-
-
-def note_words_left_out(state, parsed):
-    """Tell the visitor which words the search left out as too common."""
-    if parsed.ignored:
-        words = ", ".join(f"“{word}”" for word in parsed.ignored)
-        state.messages.append(f"Left out as too common to search for: {words}.")

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView
 
-from .. import formats
+from .. import formats, structured_data
 from ..citations import citation_text
 from ..exports import item_record
 from ..redirects import moved_or_404
@@ -49,6 +49,7 @@ class ContentDetailView(DetailView):
         # Anonymous visitors only ever get published items, so this asks nothing of them.
         context["preview"] = self.request.user.is_authenticated and not published.filter(pk=item.pk).exists()
         context["citation"] = citation_text(item, self.request, timezone.localdate())
+        context["structured_data"] = structured_data.script(structured_data.item_data(item, self.request))
         context["previous_item"], context["next_item"] = published.neighbours(item)
         context["related_items"] = published.related_by_tags(item, RELATED_COUNT)
         context.update(kind.detail_extras(item))

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import cache, formats
+from .. import cache, formats, structured_data
 from ..citations import citation_text
 from ..models import (
     Author,
@@ -64,5 +64,6 @@ def report(request):
         .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.published())),
         "breadcrumbs": crumbs((report.short_title, None)),
         "citation": citation_text(report, request, timezone.localdate()),
+        "structured_data": structured_data.script(structured_data.report_data(report, request)),
     }
     return render(request, "findings/report.html", context)

@@ -3,13 +3,14 @@ from django.shortcuts import render
 
 from .. import formats
 from ..exports import json_response
-from ..facets import SEARCH_FACETS, FacetedSearch, unknown_values
+from ..facets import unknown_values
 from ..feeds import feed_title
 from ..forms import SEARCH_SORTS
-from ..query_state import PageState, page_links, paginate
-from ..search.query import did_you_mean, highlights, parse_query
+from ..listing import search_listing
+from ..query_state import page_links, paginate
+from ..search.query import did_you_mean, highlights
 from ..tags import most_used, public_tags
-from . import crumbs, note_words_left_out
+from . import crumbs
 
 # How many tags the empty search page suggests, the most used first.
 SUGGESTED_TAGS = 12
@@ -17,11 +18,10 @@ SUGGESTED_TAGS = 12
 
 @formats.offers(*formats.LIST_FORMATS)
 def search(request):
-    state = PageState(request.GET, request.path, [facet.name for facet in SEARCH_FACETS])
-    parsed = parse_query(state.q)
-    note_words_left_out(state, parsed)
+    listing = search_listing(request.GET)
+    state, parsed, faceted = listing.state, listing.parsed, listing.faceted
     context = {"state": state, "parsed": parsed, "title": "Search", "breadcrumbs": crumbs(("Search", None))}
-    if parsed.is_empty:
+    if faceted is None:
         if state.q:
             state.messages.append("Type at least one word to search for (excluded words alone match nothing).")
         if state.format is formats.JSON:  # an empty result, in the shape asked for
@@ -29,12 +29,11 @@ def search(request):
         context["suggested_tags"] = most_used(public_tags())[:SUGGESTED_TAGS]
         return render(request, "findings/search.html", context)
 
-    faceted = FacetedSearch(state, parsed)
-    documents, sort = faceted.ordered()
     if state.format not in (formats.HTML, formats.JSON):
         return formats.for_list(request, state, faceted, "Search", "search")
-    page = paginate(documents, state, count=faceted.results.count())
-    facet_views = faceted.facet_views(page.paginator.count)
+    documents, sort = listing.ordered()
+    page = paginate(documents, state, count=listing.count())
+    facet_views = listing.facet_views(page.paginator.count)
     hits = page.object_list.with_items()  # (document, item) pairs
     if state.format is formats.JSON:
         page.object_list = [item for _, item in hits]

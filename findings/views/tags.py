@@ -5,30 +5,19 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from .. import formats
-from ..exports import item_record
+from ..exports import item_record, tag_record
 from ..kinds import GROUP_SIZE, TAGGED
 from ..redirects import moved_or_404
-from ..tags import most_used, public_tags, published_tag_counts
+from ..tags import public_tags, published_tag_counts, published_tags
 from . import crumbs
-
-
-def _tag_record(tag, request):
-    return {
-        "slug": tag.slug,
-        "name": tag.name,
-        "count": tag.item_count,
-        "url": request.build_absolute_uri(reverse("findings:tag-detail", kwargs={"slug": tag.slug})),
-    }
 
 
 @formats.offers(formats.JSON)
 def tag_list(request):
     by_use = request.GET.get("sort") == "count"
-    tags = public_tags()
-    if by_use:
-        tags = most_used(tags)
+    tags = published_tags(by_use)
     if request.format is formats.JSON:
-        records = [_tag_record(tag, request) for tag in tags]
+        records = [tag_record(tag, request) for tag in tags]
         return JsonResponse({"count": len(records), "results": records}, json_dumps_params={"ensure_ascii": False})
     context = {"tags": tags, "by_use": by_use, "breadcrumbs": crumbs(("Tags", None))}
     return render(request, "findings/tag_list.html", context)
@@ -45,7 +34,7 @@ def tag_detail(request, slug):
         url = f"{kind.list_url}?{urlencode({'tag': tag.slug})}"
         groups.append({"kind": kind, "count": items.count(), "items": items[:GROUP_SIZE], "url": url})
     if request.format is formats.JSON:
-        record = _tag_record(tag, request)
+        record = tag_record(tag, request)
         record["groups"] = {
             group["kind"].name: {
                 "count": group["count"],
