@@ -21,6 +21,7 @@ STATES = {
         "match=any&tag=digital-technology&tag=regulation",
         "topic=digital-technology&tag=data",
         "q=pandemic&tag=public-servants",
+        "suggestion=consolidate-crisis-innovations&contribution=innovative-multilevel-coordination-and-preparedness",
     ],
     "/suggestions/": [
         "",
