@@ -30,6 +30,9 @@ class PageState:
         self.format = formats.BY_NAME[clean["format"] or "html"]
         self.per_page = clean["per_page"] or settings.PORTAL_PAGE_SIZE
         self.page_number = params.get("page", "1")
+        if self.format is formats.PDF:
+            # A printed list is the whole result on one page, as far as the PDF limit.
+            self.per_page, self.page_number = formats.PDF_ROW_LIMIT, "1"
         self.selected = {name: self._read_values(params, name) for name in facet_names}
         self.params = self._understood(params, clean)
 
@@ -160,3 +163,9 @@ def paginate(items, state, count=None) -> Page:
         number = 1
     number = min(max(number, 1), paginator.num_pages)
     return paginator.page(number)
+
+
+def cut_size(page):
+    """The size of the whole result when `page` does not hold all of it (a printed list cut at
+    the PDF limit), else None."""
+    return page.paginator.count if page.has_next() else None

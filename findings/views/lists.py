@@ -1,12 +1,10 @@
 """A kind's list: faceted, searchable, sortable, paginated, in HTML or any other format."""
-from django.shortcuts import render
-
 from .. import formats
 from ..exports import json_response
 from ..facets import FacetedList, unknown_values
-from ..feeds import feed_title
+from ..feeds import describe, feed_title
 from ..forms import SORTS
-from ..query_state import PageState, page_links, paginate
+from ..query_state import PageState, cut_size, page_links, paginate
 from ..search.query import parse_query
 from . import crumbs, note_words_left_out
 
@@ -19,7 +17,7 @@ def list_page(request, kind):
     faceted = FacetedList(kind, state, parsed)
     results, sort = faceted.ordered()
 
-    if state.format not in (formats.HTML, formats.JSON):
+    if not state.format.renders_page and state.format is not formats.JSON:
         return formats.for_list(request, state, faceted, kind.list_title, kind.path)
     page = paginate(results, state, count=faceted.results.count())
     facet_views = faceted.facet_views(page.paginator.count)
@@ -36,8 +34,9 @@ def list_page(request, kind):
         "parsed": parsed,
         "title": kind.list_title,
         "feed_title": feed_title(kind.list_title, state, facet_views),
+        "filters_in_words": describe(state, facet_views),
         "breadcrumbs": crumbs((kind.list_title, None)),
         "page_links": page_links(state, page),
         **kind.list_extras(),
     }
-    return render(request, f"findings/{kind.name}_list.html", context)
+    return formats.render_page(request, f"findings/{kind.name}_list.html", context, kind.path, cut_size(page))

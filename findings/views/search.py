@@ -1,12 +1,10 @@
 """Ranked search over every published kind, faceted by kind, tag and chapter."""
-from django.shortcuts import render
-
 from .. import formats
 from ..exports import json_response
 from ..facets import SEARCH_FACETS, FacetedSearch, unknown_values
-from ..feeds import feed_title
+from ..feeds import describe, feed_title
 from ..forms import SEARCH_SORTS
-from ..query_state import PageState, page_links, paginate
+from ..query_state import PageState, cut_size, page_links, paginate
 from ..search.query import did_you_mean, highlights, parse_query
 from ..tags import A_TO_Z, published_tag_counts
 from . import crumbs, note_words_left_out
@@ -27,11 +25,11 @@ def search(request):
         if state.format is formats.JSON:  # an empty result, in the shape asked for
             return json_response(paginate([], state), request, state, [])
         context["suggested_tags"] = published_tag_counts().order_by("-item_count", *A_TO_Z)[:SUGGESTED_TAGS]
-        return render(request, "findings/search.html", context)
+        return formats.render_page(request, "findings/search.html", context, "search")
 
     faceted = FacetedSearch(state, parsed)
     documents, sort = faceted.ordered()
-    if state.format not in (formats.HTML, formats.JSON):
+    if not state.format.renders_page and state.format is not formats.JSON:
         return formats.for_list(request, state, faceted, "Search", "search")
     page = paginate(documents, state, count=faceted.results.count())
     facet_views = faceted.facet_views(page.paginator.count)
@@ -48,9 +46,10 @@ def search(request):
             "unknown": unknown_values(facet_views),
             "did_you_mean": did_you_mean(parsed) if page.paginator.count == 0 else None,
             "feed_title": feed_title("Search", state, facet_views),
+            "filters_in_words": describe(state, facet_views),
             "page_links": page_links(state, page),
             "sort": sort,
             "sorts": SEARCH_SORTS,
         }
     )
-    return render(request, "findings/search.html", context)
+    return formats.render_page(request, "findings/search.html", context, "search", cut_size(page))
