@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 
 from .kinds import KINDS
 from .views import details, lists, pages, search, tags
+from .views.map import connections_map
 
 app_name = "findings"
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("report/", pages.report, name="report"),
     path("search/", search.search, name="search"),
+    path("map/", connections_map, name="map"),
     path("tags/", tags.tag_list, name="tag-list"),
     path("tags/<unicode_slug:slug>/", tags.tag_detail, name="tag-detail"),
 ]

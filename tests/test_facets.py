@@ -240,6 +240,7 @@ FORMAT_PAGES = [
     ("/findings/", ["html", "csv", "json", "atom", "bibtex", "ris", "pdf"]),
     ("/search/?q=data", ["html", "csv", "json", "atom", "bibtex", "ris", "pdf"]),
     ("/findings/ai-to-identify-corruption-in-procurement/", ["html", "json", "bibtex", "ris", "pdf"]),
+    ("/map/", ["html", "pdf"]),
     ("/tags/", ["html", "json"]),
     ("/tags/digital-technology/", ["html", "json"]),
 ]

@@ -72,7 +72,8 @@ PAGES = [
     ("/findings/?tag=shared&tag=f1", 9, "count, page, tags; facets: tag, topic, chapter, dimension, contribution, suggestion"),
     ("/findings/anchor-finding/", 6, "finding with topic, chapter, report and dimension, tags, siblings, previous, next, related by tags"),
     ("/suggestions/", 7, "count, page of suggestions, tags, related topics; facets: tag, topic, dimension"),
-    ("/suggestions/anchor-suggestion/", 6, "suggestion with report, tags, related topics, previous, next, related by tags"),
+    ("/suggestions/anchor-suggestion/", 9, "suggestion with report, tags, slides, related topics, their findings, their slides, previous, next, related by tags"),
+    ("/map/", 5, "topics with finding counts and dimensions, suggestions, their topics, contributions, their topics"),
     ("/tags/", 1, "tags with item counts"),
     ("/tags/shared/", 15, "tag, then per kind (4): count, items, tags; contributions' authors, suggestions' related topics"),
 ]
