@@ -118,6 +118,11 @@ class PageState:
         return [("" if size == settings.PORTAL_PAGE_SIZE else size, size) for size in sizes]
 
     @property
+    def filter_count(self):
+        """How many filters apply: chosen facet values, and the words."""
+        return len(self.chosen) + bool(self.q)
+
+    @property
     def chosen(self):
         """(parameter, value) pairs of every chosen facet value, for the removable list."""
         return [(name, value) for name, values in self.selected.items() for value in values]
