@@ -18,9 +18,10 @@ from . import exports, feeds
 
 # Downloads stop here, so that one request cannot build an unbounded response.
 ROW_LIMIT = 10_000
-# A PDF lays out every item it holds (some 10 to a page), which costs far more than a CSV row:
-# a printed list stops here, and says so on its first page.
-PDF_ROW_LIMIT = 500
+# A PDF lays out every item it holds (about three to a page), which costs far more than a CSV
+# row: 100 items, some 34 pages, took 9 seconds on a busy two-core machine, 500 more than the 60
+# seconds gunicorn gives a request. A printed list stops here, and says so on its first page.
+PDF_ROW_LIMIT = 100
 # Items read per database round trip; prefetch_related runs once per chunk.
 CHUNK_SIZE = 500
 
