@@ -82,7 +82,8 @@ def render_page(request, template, context, filename, truncated_total=None):
     if request.format is PDF:
         from . import pdf  # WeasyPrint loads only when a PDF is asked for
 
-        return pdf.dossier(request, template, context, filename, truncated_total)
+        web_url = request.build_absolute_uri(_with_format(request, HTML))
+        return pdf.dossier(request, template, context, filename, web_url, truncated_total)
     return render(request, template, context)
 
 

@@ -30,7 +30,8 @@ class Cell:
 class Column:
     item: object
     short_label: str  # "S1": the column's heading; the key below the table gives the whole text
-    total: Cell = None
+    topic_ids: set[int]  # the public topics the item is linked to
+    total: Cell
 
 
 @dataclass
@@ -102,16 +103,12 @@ def build_map():
         linked = [item for item in items if item.public_topics]
         columns = []
         for position, item in enumerate(linked, start=1):
-            total = sum(counts[topic.pk] for topic in item.public_topics)
+            topic_ids = {topic.pk for topic in item.public_topics}
             # Totals are not shaded: the shades compare cells, and a total sums several.
-            columns.append(Column(item, f"{prefix}{position}", Cell(total, findings_url(**{kind.name: item.slug}))))
+            total = Cell(sum(counts[pk] for pk in topic_ids), findings_url(**{kind.name: item.slug}))
+            columns.append(Column(item, f"{prefix}{position}", topic_ids, total))
         column_groups.append(ColumnGroup(kind, columns, len(items) - len(linked)))
 
-    linked_topics = {
-        id(column): {topic.pk for topic in column.item.public_topics}
-        for group in column_groups
-        for column in group.columns
-    }
     row_groups = {}
     for topic in sorted(topics, key=_dimension_order):
         dimension = topic.dimension if topic.dimension.is_published else None
@@ -120,7 +117,7 @@ def build_map():
         for column_group in column_groups:
             facet = column_group.kind.name
             for column in column_group.columns:
-                if topic.pk in linked_topics[id(column)]:
+                if topic.pk in column.topic_ids:
                     url = findings_url(topic=topic.slug, **{facet: column.item.slug})
                     cells.append(cell(counts[topic.pk], url))
                 else:

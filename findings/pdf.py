@@ -84,16 +84,16 @@ def render_pdf(html, page_url):
     return document.write_pdf(pdf_tags=True)
 
 
-def dossier(request, template, context, filename, truncated_total=None):
+def dossier(request, template, context, filename, web_url, truncated_total=None):
     """The page `template` renders from `context`, printed: a PDF download named `filename`.pdf.
-    `truncated_total`: the size of a list cut at the PDF limit (sent as `X-Rows-Truncated`)."""
+    `web_url`: the page's address as a web page, which the PDF names; `truncated_total`: the
+    size of a list cut at the PDF limit (sent as `X-Rows-Truncated`)."""
     page_url = request.build_absolute_uri()
     context = {
         **context,
         "printing": True,
         "printed_on": timezone.localdate(),
-        # The page as a web page: the PDF names the address it was made from.
-        "web_url": _without_format(page_url),
+        "web_url": web_url,
         # One read of each report for all the citations on the page (findings.templatetags.printing).
         "citation_reports": Reports(),
     }
@@ -106,9 +106,3 @@ def dossier(request, template, context, filename, truncated_total=None):
     if truncated_total is not None:
         response.headers["X-Rows-Truncated"] = str(truncated_total)
     return response
-
-
-def _without_format(url):
-    parts = urlsplit(url)
-    query = "&".join(pair for pair in parts.query.split("&") if pair and not pair.startswith("format="))
-    return parts._replace(query=query).geturl()
