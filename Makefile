@@ -49,9 +49,12 @@ run: setup
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Two processes (one per core), each with its own test database; a test file stays in one.
-# PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS="-m 'not browser'".
+# Files run in collection order, where pytest-django puts the live-server tests last: xdist's
+# default reordering (largest file first) could run one before other tests of its process, and
+# its flush empties the groups migration 0002 made. PYTEST_ARGS narrows the run, e.g.
+# PYTEST_ARGS="-m 'not browser'".
 test: setup-test
-	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: setup-test
 	$(BIN)/ruff check .
