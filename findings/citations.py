@@ -93,9 +93,10 @@ def _lineage(item):
         yield from _lineage(parent)
 
 
-def citation_text(item, request, accessed: datetime.date) -> str:
-    """The citation of the report or an item as a reader would paste it, e.g. into a bibliography."""
-    report, chapter = placement(item)
+def citation_text(item, request, accessed: datetime.date, reports=None) -> str:
+    """The citation of the report or an item as a reader would paste it, e.g. into a bibliography
+    (`reports`: a `Reports` shared by the items of a list)."""
+    report, chapter = placement(item, reports)
     if item is report:
         cited = _sentence(_cited_title(item))
     else:

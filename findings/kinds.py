@@ -160,6 +160,16 @@ KINDS = (
                 "dimension", "Dimension", "topic__dimension__slug", "topic__dimension__title",
                 public=("topic__dimension",),
             ),
+            # The findings a contribution or a suggestion speaks to: those under the topics
+            # its editors linked it to (the map's cells open these lists).
+            Facet(
+                "contribution", "Related contribution", "topic__related_contributions__slug",
+                "topic__related_contributions__title", public=("topic__related_contributions",),
+            ),
+            Facet(
+                "suggestion", "Related suggestion", "topic__related_suggestions__slug",
+                "topic__related_suggestions__text", public=("topic__related_suggestions",),
+            ),
         ),
         search_select=("topic",), search_prefetch=("tags",), detail_extras=_finding_extras, related=("siblings",),
     ),

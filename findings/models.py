@@ -267,6 +267,14 @@ class Slide(Sourced):
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300, blank=True)
     lead = models.TextField(blank=True)
+    # What the slide lists under its heading: links the presentation states (the evidence chain
+    # of a suggestion's page names the heading). Left empty where the deck's text gives no heading.
+    topics = models.ManyToManyField(
+        "Topic", blank=True, related_name="slides", help_text="The topics this slide lists under its heading."
+    )
+    suggestions = models.ManyToManyField(
+        "Suggestion", blank=True, related_name="slides", help_text="The suggestions this slide lists."
+    )
 
     public_parents = ("meeting",)
 

@@ -34,6 +34,9 @@ class PageState:
         self.format = formats.BY_NAME[clean["format"] or "html"]
         self.per_page = clean["per_page"] or settings.PORTAL_PAGE_SIZE
         self.page_number = params.get("page", "1")
+        if self.format is formats.PDF:
+            # A printed list is the whole result on one page, as far as the PDF limit.
+            self.per_page, self.page_number = formats.PDF_ROW_LIMIT, "1"
         self.selected = {name: self._read_values(params, name) for name in facet_names}
         self.params = self._understood(params, clean)
 
@@ -119,6 +122,11 @@ class PageState:
         return [("" if size == settings.PORTAL_PAGE_SIZE else size, size) for size in sizes]
 
     @property
+    def filter_count(self):
+        """How many filters apply: chosen facet values, and the words."""
+        return len(self.chosen) + bool(self.q)
+
+    @property
     def chosen(self):
         """(parameter, value) pairs of every chosen facet value, for the removable list."""
         return [(name, value) for name, values in self.selected.items() for value in values]
@@ -164,3 +172,9 @@ def paginate(items, state, count=None) -> Page:
         number = 1
     number = min(max(number, 1), paginator.num_pages)
     return paginator.page(number)
+
+
+def cut_size(page):
+    """The size of the whole result when `page` does not hold all of it (a printed list cut at
+    the PDF limit), else None."""
+    return page.paginator.count if page.has_next() else None

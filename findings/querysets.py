@@ -173,10 +173,17 @@ class SuggestionQuerySet(CuratedQuerySet):
         )
 
     def for_detail(self):
-        from .models import Topic
+        """A suggestion with its evidence chain: the topics it is linked to, the findings listed
+        under each, and the presentation's slides that list the suggestion and the topics."""
+        from .models import Finding, Slide, Topic
 
+        def slides():
+            return Prefetch("slides", queryset=Slide.objects.published().order_by("number"))
+
+        findings = Prefetch("findings", queryset=Finding.objects.published().order_by("order", "pk"))
+        topics = Topic.objects.published().select_related("dimension").prefetch_related(findings, slides())
         return self.select_related("report", "source").prefetch_related(
-            "tags", Prefetch("related_topics", queryset=Topic.objects.published().select_related("dimension"))
+            "tags", slides(), Prefetch("related_topics", queryset=topics)
         )
 
 

@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 from .datapackage import NAME
 from .kinds import KINDS
 from .views import data, details, lists, pages, search, tags
+from .views.map import connections_map
 
 app_name = "findings"
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("report/", pages.report, name="report"),
     path("search/", search.search, name="search"),
+    path("map/", connections_map, name="map"),
     path("tags/", tags.tag_list, name="tag-list"),
     path("tags/<unicode_slug:slug>/", tags.tag_detail, name="tag-detail"),
     path("data/", data.data_index, name="data"),

@@ -26,9 +26,12 @@ AXE_PAGES = [
     # Facets with choices made, and search results with their facets.
     "/findings/?tag=digital-technology&topic=digital-technology&q=data",
     "/search/?q=innovation&kind=finding",
+    "/map/",
+    "/suggestions/consolidate-crisis-innovations/",
 ]
 PHONE_PAGES = [
     "/",
+    "/map/",
     "/report/",
     "/findings/?tag=data&tag=digital-technology",
     "/findings/ai-to-identify-corruption-in-procurement/",

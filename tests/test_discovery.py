@@ -11,7 +11,7 @@ from findings.tags import published_tag_counts
 from .factories import make_finding
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-LIST_PAGES = ["/", "/report/", "/chapters/", "/contributions/", "/topics/", "/findings/", "/suggestions/", "/tags/"]
+LIST_PAGES = ["/", "/report/", "/chapters/", "/contributions/", "/topics/", "/findings/", "/suggestions/", "/map/", "/tags/"]
 
 
 def _sitemap(client):
@@ -35,7 +35,7 @@ def test_sitemap_lists_every_public_page_by_absolute_url(wpsr, client):
     expected = [f"http://testserver{path}" for path in LIST_PAGES + items + tags]
     locations = _locations(client)
     assert sorted(locations) == sorted(expected)
-    assert len(locations) == 8 + 3 + 13 + 7 + 18 + 6 + 23
+    assert len(locations) == 9 + 3 + 13 + 7 + 18 + 6 + 23
     assert "http://testserver/findings/ai-to-identify-corruption-in-procurement/" in locations
     assert "http://testserver/contributions/governance-reform-and-public-service-provision/" in locations
 
@@ -74,7 +74,7 @@ def test_sitemap_query_count_does_not_grow_with_the_content(wpsr, client, django
     # For each of chapters, contributions, topics, findings, suggestions and tags: a count and a page.
     with django_assert_num_queries(12):
         response = client.get("/sitemap.xml")
-    assert response.getvalue().decode().count("<loc>") == 78 + 2 * extra
+    assert response.getvalue().decode().count("<loc>") == 79 + 2 * extra
 
 
 def test_robots_txt_allows_all_but_the_admin_and_points_to_the_sitemap(db, client):

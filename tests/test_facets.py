@@ -21,6 +21,7 @@ STATES = {
         "match=any&tag=digital-technology&tag=regulation",
         "topic=digital-technology&tag=data",
         "q=pandemic&tag=public-servants",
+        "suggestion=consolidate-crisis-innovations&contribution=innovative-multilevel-coordination-and-preparedness",
     ],
     "/suggestions/": [
         "",
@@ -235,10 +236,11 @@ def test_bad_values_are_ignored_with_a_message(wpsr, client, path, query, messag
 # Every page that can be had in other formats, and one that comes in HTML only.
 FORMAT_PAGES = [
     ("/", []),
-    ("/chapters/", ["html", "csv", "json", "atom", "bibtex", "ris"]),
-    ("/findings/", ["html", "csv", "json", "atom", "bibtex", "ris"]),
-    ("/search/?q=data", ["html", "csv", "json", "atom", "bibtex", "ris"]),
-    ("/findings/ai-to-identify-corruption-in-procurement/", ["html", "json", "bibtex", "ris"]),
+    ("/chapters/", ["html", "csv", "json", "atom", "bibtex", "ris", "pdf"]),
+    ("/findings/", ["html", "csv", "json", "atom", "bibtex", "ris", "pdf"]),
+    ("/search/?q=data", ["html", "csv", "json", "atom", "bibtex", "ris", "pdf"]),
+    ("/findings/ai-to-identify-corruption-in-procurement/", ["html", "json", "bibtex", "ris", "pdf"]),
+    ("/map/", ["html", "pdf"]),
     ("/tags/", ["html", "json"]),
     ("/tags/digital-technology/", ["html", "json"]),
 ]

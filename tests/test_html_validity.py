@@ -21,7 +21,9 @@ DETAIL_PAGES = [
     ("findings:suggestion-detail", "consolidate-crisis-innovations"),
     ("findings:tag-detail", "digital-technology"),
 ]
-PAGES_WITHOUT_FILTERS = ["findings:home", "findings:report", "findings:chapter-list", "findings:tag-list", "findings:data"]
+PAGES_WITHOUT_FILTERS = [
+    "findings:home", "findings:report", "findings:chapter-list", "findings:tag-list", "findings:data", "findings:map",
+]
 NOT_FOUND = "/findings/no-such-finding/"
 FILTERED_LISTS = [
     "findings:contribution-list",

@@ -83,7 +83,7 @@ def test_the_feed_lists_what_was_published_a_minute_ago_first(wpsr, client):
 
 def test_lists_offer_a_download_in_plain_words(wpsr, client):
     text = visible_text(client.get("/findings/").getvalue())
-    assert "Download: CSV · JSON · Atom feed · BibTeX · RIS" in text
+    assert "Download: CSV · JSON · Atom feed · BibTeX · RIS · PDF" in text
     assert "Take this list away" not in text
 
 

@@ -24,11 +24,17 @@ SMALL, LARGE = 10, 10_000
 
 # (url, budget, the queries it makes at either size)
 PAGES = [
-    ("/findings/", 7, "count; facets: tag, topic, chapter, dimension; the page of findings with topic, chapter and source; their tags"),
+    (
+        "/findings/",
+        9,
+        "count; facets: tag, topic, chapter, dimension, contribution, suggestion; the page of findings with topic, "
+        "chapter and source; their tags",
+    ),
     (
         "/findings/?tag=synthetic-01&topic=synthetic-topic-1",
-        8,
-        "count; facets: tag, topic (the other topics), the chosen topic's title, chapter, dimension; the page; its tags",
+        10,
+        "count; facets: tag, topic (the other topics), the chosen topic's title, chapter, dimension, contribution, "
+        "suggestion; the page; its tags",
     ),
     (
         "/search/?q=procurement",
@@ -37,7 +43,12 @@ PAGES = [
         "the ranked page of documents; its items (one query per kind on the page: findings); their tags; excerpts",
     ),
     ("/search/?q=procurement&kind=finding&tag=synthetic", 14, "the same queries as the search above, each narrowed"),
-    ("/findings/?format=json&tag=synthetic", 7, "count; facets: tag, topic, chapter, dimension; the page of findings; their tags"),
+    (
+        "/findings/?format=json&tag=synthetic",
+        9,
+        "count; facets: tag, topic, chapter, dimension, contribution, suggestion; the page of findings; their tags",
+    ),
+    ("/map/", 5, "topics with finding counts and dimensions; suggestions, their topics; contributions, their topics"),
     ("/topics/", 8, "dimensions; count; facets: tag, chapter, dimension, contribution; the page of topics with finding counts; their tags"),
     ("/tags/", 1, "tags with their published item counts"),
     ("/tags/synthetic/", 7, "the tag with its count; a count per kind (4); the findings shown; their tags"),

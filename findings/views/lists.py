@@ -1,13 +1,11 @@
 """A kind's list: faceted, searchable, sortable, paginated, in HTML or any other format."""
-from django.shortcuts import render
-
 from .. import formats
 from ..exports import json_response
 from ..facets import unknown_values
-from ..feeds import feed_title
+from ..feeds import describe, feed_title
 from ..forms import SORTS
 from ..listing import kind_listing
-from ..query_state import page_links, paginate
+from ..query_state import cut_size, page_links, paginate
 from . import crumbs
 
 
@@ -15,7 +13,7 @@ from . import crumbs
 def list_page(request, kind):
     listing = kind_listing(kind, request.GET)
     state = listing.state
-    if state.format not in (formats.HTML, formats.JSON):
+    if not state.format.renders_page and state.format is not formats.JSON:
         return formats.for_list(request, state, listing.faceted, kind.list_title, kind.path)
     results, sort = listing.ordered()
     page = paginate(results, state, count=listing.count())
@@ -33,8 +31,9 @@ def list_page(request, kind):
         "parsed": listing.parsed,
         "title": kind.list_title,
         "feed_title": feed_title(kind.list_title, state, facet_views),
+        "filters_in_words": describe(state, facet_views),
         "breadcrumbs": crumbs((kind.list_title, None)),
         "page_links": page_links(state, page),
         **kind.list_extras(),
     }
-    return render(request, f"findings/{kind.name}_list.html", context)
+    return formats.render_page(request, f"findings/{kind.name}_list.html", context, kind.path, cut_size(page))

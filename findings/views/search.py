@@ -1,13 +1,11 @@
 """Ranked search over every published kind, faceted by kind, tag and chapter."""
-from django.shortcuts import render
-
 from .. import formats
 from ..exports import json_response
 from ..facets import unknown_values
-from ..feeds import feed_title
+from ..feeds import describe, feed_title
 from ..forms import SEARCH_SORTS
 from ..listing import search_listing
-from ..query_state import page_links, paginate
+from ..query_state import cut_size, page_links, paginate
 from ..search.query import did_you_mean, highlights
 from ..tags import most_used, public_tags
 from . import crumbs
@@ -27,9 +25,9 @@ def search(request):
         if state.format is formats.JSON:  # an empty result, in the shape asked for
             return json_response(paginate([], state), request, state, [])
         context["suggested_tags"] = most_used(public_tags())[:SUGGESTED_TAGS]
-        return render(request, "findings/search.html", context)
+        return formats.render_page(request, "findings/search.html", context, "search")
 
-    if state.format not in (formats.HTML, formats.JSON):
+    if not state.format.renders_page and state.format is not formats.JSON:
         return formats.for_list(request, state, faceted, "Search", "search")
     documents, sort = listing.ordered()
     page = paginate(documents, state, count=listing.count())
@@ -47,9 +45,10 @@ def search(request):
             "unknown": unknown_values(facet_views),
             "did_you_mean": did_you_mean(parsed) if page.paginator.count == 0 else None,
             "feed_title": feed_title("Search", state, facet_views),
+            "filters_in_words": describe(state, facet_views),
             "page_links": page_links(state, page),
             "sort": sort,
             "sorts": SEARCH_SORTS,
         }
     )
-    return render(request, "findings/search.html", context)
+    return formats.render_page(request, "findings/search.html", context, "search", cut_size(page))

@@ -14,9 +14,7 @@ def refresh_statistics(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('findings', '0010_slug_redirects_and_revisions'),
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('findings', '0011_slides_list_topics_and_suggestions'),
     ]
 
     operations = [
