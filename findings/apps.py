@@ -11,7 +11,7 @@ class FindingsConfig(AppConfig):
         from simple_history.signals import pre_create_historical_record
         from taggit.models import Tag, TaggedItem
 
-        from . import redirects
+        from . import cache, redirects
         from .history import record_tag_change, record_tag_rename, record_tags, tag_renaming
         from .models import Curated
         from .richtext import strip_bidi_controls_before_save
@@ -24,6 +24,7 @@ class FindingsConfig(AppConfig):
             uid = f"findings-strip-bidi-{model._meta.label}"
             pre_save.connect(strip_bidi_controls_before_save, sender=model, dispatch_uid=uid)
         index.connect_signals()
+        cache.connect_signals()
         redirects.connect_signals()
         pre_save.connect(give_every_tag_a_slug, sender=Tag, dispatch_uid="findings-tag-slug")
         pre_save.connect(tag_renaming, sender=Tag, dispatch_uid="findings-tag-renaming")

@@ -96,12 +96,13 @@ def _lineage(item):
         yield from _lineage(parent)
 
 
-def citation_text(item, request, accessed: datetime.date) -> str:
-    """The citation of the report or an item as a reader would paste it, e.g. into a bibliography.
+def citation_text(item, request, accessed: datetime.date, reports=None) -> str:
+    """The citation of the report or an item as a reader would paste it, e.g. into a bibliography
+    (`reports`: a `Reports` shared by the items of a list).
 
     In English on every page, as the report is, with the English address: the one permanent
     address of the item, whatever the language it was read in."""
-    report, chapter = placement(item)
+    report, chapter = placement(item, reports)
     if item is report:
         cited = _sentence(_cited_title(item))
     else:

@@ -8,8 +8,19 @@ from django.utils import translation
 
 
 def canonical(request):
-    """The page's address without its query string: the URL to cite and to index."""
-    return {"canonical_url": _absolute(request, request.path)}
+    """The page's address without its query string: the URL to index; and its English address,
+    without a language prefix: the permalink, which citations give in every language."""
+    return {
+        "canonical_url": _absolute(request, request.path),
+        "permalink_url": _absolute(request, get_script_prefix() + _unprefixed(request.path_info).lstrip("/")),
+    }
+
+
+def _unprefixed(path):
+    """`path` without its language prefix (`/fr/findings/` → `/findings/`)."""
+    if translation.get_language_from_path(path):
+        return "/" + path.lstrip("/").partition("/")[2]
+    return path
 
 
 @dataclass(frozen=True)
@@ -37,9 +48,7 @@ def languages(request):
     (`state.params`), or else the request's."""
     if getattr(request, "language_from_browser", True):
         return {"alternates": []}
-    path = request.path_info
-    if translation.get_language_from_path(path):
-        path = "/" + path.lstrip("/").partition("/")[2]
+    path = _unprefixed(request.path_info)
     current = translation.get_language()
     alternates = []
     for code, name in settings.LANGUAGES:

@@ -12,6 +12,7 @@ import csv
 import re
 
 from django.http import JsonResponse
+from django.urls import reverse
 
 from .citations import Reports, bibtex_entry, named_authors, ris_record, sorted_tags
 from .models import Contribution
@@ -54,12 +55,16 @@ def item_record(item, request) -> dict:
             }
             for parent in item.parents
         ],
-        # A source still in review is not public: the record says nothing of it.
-        "source": {"title": item.source.title, "url": item.source.url or None}
-        if item.source.is_published
-        else {"title": None, "url": None},
+        "source": source_record(item.source),
         **_contribution_details(item),
     }
+
+
+def source_record(source) -> dict:
+    """A source's title and link; a source still in review is not public: nothing of it is said."""
+    if not source.is_published:
+        return {"title": None, "url": None}
+    return {"title": source.title, "url": source.url or None}
 
 
 def _contribution_details(item):
@@ -86,33 +91,55 @@ def json_response(page, request, state, facet_views) -> JsonResponse:
     def page_url(number):
         return request.build_absolute_uri(state.page_url(number, format="json"))
 
-    return JsonResponse(
-        {
-            "count": page.paginator.count,
-            "next": page_url(page.next_page_number()) if page.has_next() else None,
-            "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
-            "results": [item_record(item, request) for item in page.object_list],
-            "facets": {
-                view.name: [
-                    {
-                        "value": value.value,
-                        "label": str(value.label),
-                        "count": value.count,
-                        "url": request.build_absolute_uri(value.url),
-                    }
-                    for value in view.values
-                ]
-                for view in facet_views
-            },
-        },
-        json_dumps_params={"ensure_ascii": False},
+    record = results_record(
+        request,
+        page.object_list,
+        page.paginator.count,
+        page_url(page.next_page_number()) if page.has_next() else None,
+        page_url(page.previous_page_number()) if page.has_previous() else None,
+        facet_views,
     )
+    return JsonResponse(record, json_dumps_params={"ensure_ascii": False})
 
 
-def csv_writer(response, request):
+def results_record(request, items, count, next_url, previous_url, facet_views) -> dict:
+    """One slice of a list or search: how many results in all, the URLs of the slices before
+    and after it, its items' records, and every facet's values with their counts and the URL
+    of the HTML page each gives. What `?format=json` and the API's lists answer."""
+    return {
+        "count": count,
+        "next": next_url,
+        "previous": previous_url,
+        "results": [item_record(item, request) for item in items],
+        "facets": {
+            view.name: [
+                {
+                    "value": value.value,
+                    "label": str(value.label),
+                    "count": value.count,
+                    "url": request.build_absolute_uri(value.url),
+                }
+                for value in view.values
+            ]
+            for view in facet_views
+        },
+    }
+
+
+def tag_record(tag, request) -> dict:
+    """A tag (annotated with `item_count`, as `published_tag_counts()` gives it) and its page."""
+    return {
+        "slug": tag.slug,
+        "name": tag.name,
+        "count": tag.item_count,
+        "url": request.build_absolute_uri(reverse("findings:tag-detail", kwargs={"slug": tag.slug})),
+    }
+
+
+def csv_writer(out, request):
     """Writes the byte-order mark and the header row now, and returns what writes one item's row."""
-    response.write(BYTE_ORDER_MARK)
-    writer = csv.writer(response)
+    out.write(BYTE_ORDER_MARK)
+    writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     return lambda item: writer.writerow([spreadsheet_text(cell) for cell in _csv_row(item_record(item, request))])
 
@@ -135,15 +162,15 @@ def looks_like_formula(value):
     return isinstance(value, str) and value.startswith((*_FORMULA_START, _QUOTE)) and not _NUMBER.fullmatch(value)
 
 
-def bibtex_writer(response, request):
+def bibtex_writer(out, request):
     reports = Reports()
-    return lambda item: response.write(bibtex_entry(item, request, reports) + "\n")
+    return lambda item: out.write(bibtex_entry(item, request, reports) + "\n")
 
 
-def ris_writer(response, request):
+def ris_writer(out, request):
     reports = Reports()
     # RIS records end with CR LF.
-    return lambda item: response.write(ris_record(item, request, reports) + "\r\n")
+    return lambda item: out.write(ris_record(item, request, reports) + "\r\n")
 
 
 def _csv_row(record):

@@ -7,13 +7,14 @@ facet, never one per value.
 """
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from . import cache
 from .kinds import BY_NAME, KINDS, TAG, Facet
 from .models import Chapter
 from .search.query import best_first, items_best_first, matching_documents, matching_ids
-from .tags import published_tag_counts
+from .tags import public_tags
 
 
 @dataclass
@@ -27,10 +28,16 @@ class FacetValue:
     known: bool = True
 
 
+# A facet shows at most this many values (those chosen always show), so that a page's size and
+# cost stay the same however many topics or tags the data holds; the rest are counted in `more`.
+FACET_SIZE = 50
+
+
 @dataclass
 class FacetView:
     facet: Facet
     values: list[FacetValue] = field(default_factory=list)
+    more: int = 0  # values left out, the least frequent
 
     @property
     def name(self):
@@ -54,31 +61,67 @@ class _Faceted:
         self.model, self.facets, self.state, self.parsed = base.model, facets, state, parsed
         self.base = base
         self.results = self._narrow(base)
+        # Nothing chosen and no words: the counts are the whole table's, worked out once per
+        # content generation rather than on every visit (findings.cache.remembered).
+        self.unfiltered = parsed.is_empty and not any(state.selected.get(facet.name) for facet in facets)
+
+    def count(self):
+        """How many results."""
+        if self.unfiltered:
+            return cache.remembered(f"count:{self.model._meta.label}", self.results.count)
+        return self.results.count()
+
+    def _table_counts(self, facet):
+        """{value: (raw label, n)} over every published item: the unfiltered list's counts, and
+        how large each chosen value's set is (once per content generation)."""
+        return cache.remembered(
+            f"facet:{self.model._meta.label}:{facet.name}", lambda: self._grouped(facet, self.model.objects.published())
+        )
 
     def _public(self, facet):
         return {
             f"{relation}__in": _path_model(self.model, relation).objects.published() for relation in facet.public
         }
 
-    def _matching(self, facet, values):
-        """Q for items with any of `values` for `facet` (through published relations only)."""
+    def _matching(self, facet, values, per_row=False):
+        """Q for items with any of `values` for `facet` (through published relations only): as
+        the list of such items, which the database reads first, or (`per_row`) as a check of
+        each row it already has, through the indexes."""
         conditions = {f"{facet.lookup}__in": values, **self._public(facet)}
-        return Q(pk__in=self.model._default_manager.filter(**conditions).values("pk"))
+        having = self.model._default_manager.filter(**conditions)
+        if per_row:
+            return Q(Exists(having.filter(pk=OuterRef("pk"))))
+        return Q(pk__in=having.values("pk"))
 
     def _requires_all(self, facet):
         return facet.requires_all and not self.state.match_any
 
-    def _narrow(self, queryset, skip=None):
+    def _conditions(self, skip=None):
+        """[(facet, values)] the results must meet: one per chosen tag when all are required."""
+        conditions = []
         for facet in self.facets:
             values = self.state.selected.get(facet.name)
             if facet.name == skip or not values:
                 continue
             if self._requires_all(facet):
-                for value in values:
-                    queryset = queryset.filter(self._matching(facet, [value]))
+                conditions += [(facet, [value]) for value in values]
             else:
-                queryset = queryset.filter(self._matching(facet, values))
+                conditions.append((facet, values))
+        return conditions
+
+    def _narrow(self, queryset, skip=None):
+        """`queryset` meeting every condition. The one with the fewest items (by the whole
+        table's counts) is the list the database starts from; the others are checked row by row,
+        so that the work follows the smallest chosen set, not the largest."""
+        conditions = self._conditions(skip)
+        driver = min(range(len(conditions)), key=lambda n: self._size(*conditions[n]), default=None)
+        for position, (facet, values) in enumerate(conditions):
+            queryset = queryset.filter(self._matching(facet, values, per_row=position != driver))
         return queryset
+
+    def _size(self, facet, values):
+        counts = self._table_counts(facet)
+        return sum(counts[value][1] if value in counts else 0 for value in values)
 
     def _grouped(self, facet, queryset):
         """{value: (its raw label, how many items of `queryset` have it)} in one grouped query."""
@@ -100,7 +143,9 @@ class _Faceted:
         views = []
         for facet in self.facets:
             selected = self.state.selected.get(facet.name, [])
-            if self._requires_all(facet):
+            if self.unfiltered:
+                counts = self._table_counts(facet)
+            elif self._requires_all(facet):
                 counts = self._grouped(facet, self.results)
             elif not selected:
                 counts = self._grouped(facet, self._narrow(self.base, skip=facet.name))
@@ -124,8 +169,10 @@ class _Faceted:
                 return (isinstance(raw, str), raw if not isinstance(raw, str) else 0, str(raw))
             return (-count, str(facet.label_for(raw)).casefold())
 
-        view = FacetView(facet)
-        for value, (raw, count) in sorted(counts.items(), key=order):
+        ranked = sorted(counts.items(), key=order)
+        shown = [item for position, item in enumerate(ranked) if position < FACET_SIZE or item[0] in selected]
+        view = FacetView(facet, more=len(ranked) - len(shown))
+        for value, (raw, count) in shown:
             view.values.append(
                 FacetValue(
                     value, facet.label_for(raw), count, value in selected,
@@ -220,7 +267,10 @@ class FacetedSearch(_Faceted):
     def _public(self, facet):
         return {}
 
-    def _matching(self, facet, values):
+    def _size(self, facet, values):
+        return 0  # the words' matches come first; the facets are checked among them
+
+    def _matching(self, facet, values, per_row=False):
         if facet is KIND:
             return Q(kind__in=values)
         condition = Q(pk__in=[])
@@ -254,7 +304,7 @@ class FacetedSearch(_Faceted):
 
 def _public_tag_names(slugs):
     """{slug: name} of the tags among `slugs` that published items carry."""
-    return dict(published_tag_counts().filter(slug__in=slugs).values_list("slug", "name"))
+    return {tag.slug: tag.name for tag in public_tags() if tag.slug in slugs}
 
 
 class _Items:

@@ -5,7 +5,8 @@ import datetime
 
 from django.http import HttpResponse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from .citations import CORPORATE_AUTHOR, named_authors, sorted_tags
@@ -21,17 +22,31 @@ FEED_SIZE = 50
 ATOM_UNDATED = datetime.datetime(2023, 1, 1, tzinfo=datetime.UTC)
 
 
-def describe(state, facet_views):
-    """The filters in words: "tag: AI, Data; search: “x”"."""
+def describe(state, facet_views, html=False):
+    """The filters in words: "tag: AI, Data; search: “x”". With `html`, safe HTML in which the
+    values that are content are marked as English and the words searched for as typed."""
+    mark_content = _as_english if html else str
+    mark_typed = _as_typed if html else str
+    escape_ = conditional_escape if html else str
     parts = []
     for view in facet_views:
         chosen = [value.label for value in view.values if value.selected]
         if chosen:
-            values = ", ".join(str(label) for label in chosen)
-            parts.append(gettext("%(facet)s: %(values)s") % {"facet": view.label.lower(), "values": values})
+            mark = mark_content if view.facet.labels_are_content else escape_
+            values = ", ".join(mark(label) for label in chosen)
+            parts.append(gettext("%(facet)s: %(values)s") % {"facet": escape_(view.label.lower()), "values": values})
     if state.q:
-        parts.append(gettext("search: “%(words)s”") % {"words": state.q})
-    return "; ".join(parts)
+        parts.append(gettext("search: “%(words)s”") % {"words": mark_typed(state.q)})
+    described = "; ".join(parts)
+    return mark_safe(described) if html else described
+
+
+def _as_english(text):
+    return format_html('<span lang="en" dir="ltr">{}</span>', text)
+
+
+def _as_typed(text):
+    return format_html('<bdi translate="no">{}</bdi>', text)
 
 
 def feed_title(title, state, facet_views):

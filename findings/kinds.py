@@ -85,6 +85,9 @@ class Kind:
     plural: str  # several: "Key findings" (breadcrumbs, tag pages)
     list_title: str  # the list page's heading and feed title
     counting: Counting  # the list page's count, filter heading and empty result
+    # In English for the API and the Data Package, which stay English: "finding", "findings".
+    noun: str
+    nouns: str
     previous_next: str  # the name of the detail page's previous/next links: "Previous and next key findings"
     path: str  # the URL segment: /findings/
     title_field: str  # what `sort=title` sorts by
@@ -92,7 +95,7 @@ class Kind:
     # Tagged kinds only: the detail page's heading over items sharing tags ("Related key
     # findings"); a tag page's link to the whole group (a plural of `count`, with `tag`), and
     # its link when the page already shows the whole group ("Filter key findings by this tag").
-    related: str = ""
+    related_heading: str = ""
     tag_group_all: str = ""
     tag_group_filter: str = ""
     order: tuple[str, ...] = ("order",)  # position among siblings
@@ -107,6 +110,9 @@ class Kind:
     # More context for the list page, and for the detail page from its item.
     list_extras: Callable = field(default=lambda: {})
     detail_extras: Callable = field(default=lambda item: {})
+    # The items a detail leads to, by name: an entry of `detail_extras` or a relation that
+    # `for_detail()` prefetches (published only). Names starting `related_` are editorial links.
+    related: tuple[str, ...] = ()
 
     def __str__(self):
         return self.name
@@ -158,9 +164,10 @@ KINDS = (
             ),
             _("No chapters match these filters."),
         ),
+        noun="chapter", nouns="chapters",
         previous_next=_("Previous and next chapters"),
         path="chapters", title_field="title", parent="report", order=("number",),
-        chapter="", search_select=("report",), detail_extras=_chapter_extras,
+        chapter="", search_select=("report",), detail_extras=_chapter_extras, related=("contributions", "topics"),
     ),
     Kind(
         name="contribution", model=Contribution, label=_("Expert contribution"), plural=_("Expert contributions"),
@@ -173,8 +180,9 @@ KINDS = (
             ),
             _("No contributions match these filters."),
         ),
+        noun="contribution", nouns="contributions",
         previous_next=_("Previous and next expert contributions"),
-        related=_("Related expert contributions"),
+        related_heading=_("Related expert contributions"),
         tag_group_all=ngettext_lazy(
             "%(count)s expert contribution tagged “%(tag)s”", "All %(count)s expert contributions tagged “%(tag)s”",
             "count",
@@ -182,7 +190,7 @@ KINDS = (
         tag_group_filter=_("Filter expert contributions by this tag"),
         path="contributions", title_field="title", parent="chapter", chapter="chapter__",
         facets=(TAG, _chapter_facet("chapter__"), _related_topic_facet()),
-        search_select=("chapter",), search_prefetch=("tags", "authors"),
+        search_select=("chapter",), search_prefetch=("tags", "authors"), related=("related_topics",),
     ),
     Kind(
         name="topic", model=Topic, label=_("Topic"), plural=_("Topics"), list_title=_("Topics"),
@@ -192,8 +200,9 @@ KINDS = (
             ngettext_lazy("%(count)s topic matches these filters", "%(count)s topics match these filters", "count"),
             _("No topics match these filters."),
         ),
+        noun="topic", nouns="topics",
         previous_next=_("Previous and next topics"),
-        related=_("Related topics"),
+        related_heading=_("Related topics"),
         tag_group_all=ngettext_lazy(
             "%(count)s topic tagged “%(tag)s”", "All %(count)s topics tagged “%(tag)s”", "count"
         ),
@@ -209,6 +218,7 @@ KINDS = (
             ),
         ),
         search_select=("chapter", "dimension"), search_prefetch=("tags",), list_extras=_topic_list_extras,
+        related=("findings", "related_contributions", "related_suggestions"),
     ),
     Kind(
         name="finding", model=Finding, label=_("Key finding"), plural=_("Key findings"), list_title=_("Key findings"),
@@ -220,8 +230,9 @@ KINDS = (
             ),
             _("No findings match these filters."),
         ),
+        noun="finding", nouns="findings",
         previous_next=_("Previous and next key findings"),
-        related=_("Related key findings"),
+        related_heading=_("Related key findings"),
         tag_group_all=ngettext_lazy(
             "%(count)s key finding tagged “%(tag)s”", "All %(count)s key findings tagged “%(tag)s”", "count"
         ),
@@ -235,8 +246,18 @@ KINDS = (
                 "dimension", _("Dimension"), "topic__dimension__slug", "topic__dimension__title",
                 public=("topic__dimension",),
             ),
+            # The findings a contribution or a suggestion speaks to: those under the topics
+            # its editors linked it to (the map's cells open these lists).
+            Facet(
+                "contribution", _("Related contribution"), "topic__related_contributions__slug",
+                "topic__related_contributions__title", public=("topic__related_contributions",),
+            ),
+            Facet(
+                "suggestion", _("Related suggestion"), "topic__related_suggestions__slug",
+                "topic__related_suggestions__text", public=("topic__related_suggestions",),
+            ),
         ),
-        search_select=("topic",), search_prefetch=("tags",), detail_extras=_finding_extras,
+        search_select=("topic",), search_prefetch=("tags",), detail_extras=_finding_extras, related=("siblings",),
     ),
     Kind(
         name="suggestion", model=Suggestion, label=_("Suggestion"), plural=_("Suggestions"),
@@ -249,8 +270,9 @@ KINDS = (
             ),
             _("No suggestions match these filters."),
         ),
+        noun="suggestion", nouns="suggestions",
         previous_next=_("Previous and next suggestions"),
-        related=_("Related suggestions"),
+        related_heading=_("Related suggestions"),
         tag_group_all=ngettext_lazy(
             "%(count)s suggestion tagged “%(tag)s”", "All %(count)s suggestions tagged “%(tag)s”", "count"
         ),
@@ -264,7 +286,7 @@ KINDS = (
                 public=("related_topics", "related_topics__dimension"),
             ),
         ),
-        search_prefetch=("tags", "related_topics"),
+        search_prefetch=("tags", "related_topics"), related=("related_topics",),
     ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}

@@ -1,5 +1,7 @@
 """Request checks and response headers that apply to every page, the admin included."""
 import functools
+import logging
+import time
 
 from django.apps import apps
 from django.conf import settings
@@ -124,3 +126,21 @@ class LocaleMiddleware(locale.LocaleMiddleware):
 @functools.cache
 def _admin_prefix():
     return reverse("admin:index")
+
+
+_request_log = logging.getLogger("portal.requests")
+
+
+def request_log(get_response):
+    """One line per request, whatever answered it (the page cache included): method, path,
+    status, and the milliseconds until the response was ready."""
+
+    def middleware(request):
+        started = time.perf_counter()
+        response = get_response(request)
+        elapsed = (time.perf_counter() - started) * 1000
+        path = request.get_full_path()[:500]
+        _request_log.info("%s %s %s %.1fms", request.method, path, response.status_code, elapsed)
+        return response
+
+    return middleware

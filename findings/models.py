@@ -274,6 +274,14 @@ class Slide(Sourced):
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300, blank=True)
     lead = models.TextField(blank=True)
+    # What the slide lists under its heading: links the presentation states (the evidence chain
+    # of a suggestion's page names the heading). Left empty where the deck's text gives no heading.
+    topics = models.ManyToManyField(
+        "Topic", blank=True, related_name="slides", help_text="The topics this slide lists under its heading."
+    )
+    suggestions = models.ManyToManyField(
+        "Suggestion", blank=True, related_name="slides", help_text="The suggestions this slide lists."
+    )
 
     public_parents = ("meeting",)
 
@@ -461,6 +469,11 @@ class Topic(Sourced):
     class Meta:
         ordering = ["order"]
         permissions = [("publish_topic", "Can publish and unpublish topics")]
+        indexes = [
+            # The findings list reads topics in this order and each one's findings by
+            # finding_topic_order, stopping at the page's end instead of sorting every finding.
+            models.Index(fields=["order", "id"], name="topic_order"),
+        ]
 
     def __str__(self):
         return self.title

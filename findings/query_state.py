@@ -17,7 +17,11 @@ from .forms import read_params
 
 PER_PAGE_CHOICES = (10, 20, 50, 100)  # offered by the form; any value in forms.PER_PAGE_RANGE works
 MAX_VALUES = 10  # per facet: more is a malformed URL, not a real choice
-_SLUG = re.compile(r"^[-\w]{1,100}$")
+# A facet value a URL may carry: 1 to 100 characters, none of them a control character, a space
+# or ASCII punctuation other than "-" and "_" (tag slugs keep their script: "数字政府"). Written
+# with explicit ranges, so that Python, the API's validation and JSON Schema read it alike.
+VALUE_PATTERN = r"^[^\x00-\x2c\x2e\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x9f]{1,100}$"
+_VALUE = re.compile(VALUE_PATTERN)
 
 
 class PageState:
@@ -31,6 +35,9 @@ class PageState:
         self.format = formats.BY_NAME[clean["format"] or "html"]
         self.per_page = clean["per_page"] or settings.PORTAL_PAGE_SIZE
         self.page_number = params.get("page", "1")
+        if self.format is formats.PDF:
+            # A printed list is the whole result on one page, as far as the PDF limit.
+            self.per_page, self.page_number = formats.PDF_ROW_LIMIT, "1"
         self.selected = {name: self._read_values(params, name) for name in facet_names}
         self.params = self._understood(params, clean)
 
@@ -49,7 +56,7 @@ class PageState:
             value = value.strip()
             if not value or value in values:
                 continue
-            if _SLUG.match(value):
+            if _VALUE.fullmatch(value):
                 values.append(value)
             else:
                 ignored = {"name": name, "value": value[:100]}
@@ -122,6 +129,11 @@ class PageState:
         return [("" if size == settings.PORTAL_PAGE_SIZE else size, size) for size in sizes]
 
     @property
+    def filter_count(self):
+        """How many filters apply: chosen facet values, and the words."""
+        return len(self.chosen) + bool(self.q)
+
+    @property
     def chosen(self):
         """(parameter, value) pairs of every chosen facet value, for the removable list."""
         return [(name, value) for name, values in self.selected.items() for value in values]
@@ -167,3 +179,9 @@ def paginate(items, state, count=None) -> Page:
         number = 1
     number = min(max(number, 1), paginator.num_pages)
     return paginator.page(number)
+
+
+def cut_size(page):
+    """The size of the whole result when `page` does not hold all of it (a printed list cut at
+    the PDF limit), else None."""
+    return page.paginator.count if page.has_next() else None

@@ -4,10 +4,12 @@
 related items all go through it, so a draft cannot leak by a side door.
 """
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 PUBLISHED = "published"
+# How many items sharing a tag a detail page weighs to pick its related items.
+RELATED_CANDIDATES = 200
 
 
 class CuratedQuerySet(models.QuerySet):
@@ -53,14 +55,20 @@ class CuratedQuerySet(models.QuerySet):
         following = siblings.filter(after).order_by(*names).first()
         return previous, following
 
-    def related_by_tags(self, item, limit=5):
-        """Items of this queryset (other than `item`) sharing the most tags with it, as `shared_tags`."""
+    def related_by_tags(self, item, limit=5, candidates=RELATED_CANDIDATES):
+        """Items of this queryset (other than `item`) sharing the most tags with it, as
+        `shared_tags`. They are chosen among at most `candidates` items that share a tag (read
+        through the tag index, LIMITed), so that a detail page reads the same number of rows
+        however many items carry its tags; below that many, the choice is exact."""
+        from taggit.models import TaggedItem
+
         tag_ids = [tag.pk for tag in item.tags.all()] if hasattr(item, "tags") else []
         if not tag_ids:
             return self.none()
+        # Read through the tag index (by tag alone: the model is checked by the join below).
+        sharing = TaggedItem.objects.filter(tag_id__in=tag_ids).exclude(object_id=item.pk).values("object_id")
         return (
-            self.exclude(pk=item.pk)
-            .filter(tags__in=tag_ids)
+            self.filter(pk__in=sharing.distinct()[:candidates], tags__in=tag_ids)
             .annotate(shared_tags=Count("pk"))
             .order_by("-shared_tags", *self.model.kind.order, "pk")[:limit]
         )
@@ -165,10 +173,17 @@ class SuggestionQuerySet(CuratedQuerySet):
         )
 
     def for_detail(self):
-        from .models import Topic
+        """A suggestion with its evidence chain: the topics it is linked to, the findings listed
+        under each, and the presentation's slides that list the suggestion and the topics."""
+        from .models import Finding, Slide, Topic
 
+        def slides():
+            return Prefetch("slides", queryset=Slide.objects.published().order_by("number"))
+
+        findings = Prefetch("findings", queryset=Finding.objects.published().order_by("order", "pk"))
+        topics = Topic.objects.published().select_related("dimension").prefetch_related(findings, slides())
         return self.select_related("report", "source").prefetch_related(
-            "tags", Prefetch("related_topics", queryset=Topic.objects.published().select_related("dimension"))
+            "tags", slides(), Prefetch("related_topics", queryset=topics)
         )
 
 
@@ -176,12 +191,17 @@ class SearchDocumentQuerySet(models.QuerySet):
     newest_first = CuratedQuerySet.newest_first
 
     def published(self):
-        """Only the rows of published items (each kind's `published()`): all that search may show."""
+        """Only the rows of published items (each kind's `published()`): all that search may show.
+
+        Each row's item is looked up by its key (a correlated EXISTS), so that the cost follows
+        the rows the words match, not the number of items (an IN list of every published item
+        would be built for each query)."""
         from .kinds import KINDS
 
         published = Q(pk__in=[])
         for kind in KINDS:
-            published |= Q(kind=kind.name, object_id__in=kind.model.objects.published().values("pk"))
+            item = kind.model.objects.published().filter(pk=OuterRef("object_id"))
+            published |= Q(Exists(item), kind=kind.name)
         return self.filter(published)
 
     def with_items(self):

@@ -35,12 +35,17 @@ def _slug_changing(sender, instance, raw=False, **kwargs):
 
 def moved_or_404(queryset, slug):
     """A 301 to where an item once at `slug` now is (among `queryset`), or Http404."""
+    return redirect(moved_item(queryset, slug).get_absolute_url(), permanent=True)
+
+
+def moved_item(queryset, slug):
+    """The item of `queryset` that was once at `slug`, or Http404."""
     content_type = ContentType.objects.get_for_model(queryset.model)
     target = SlugRedirect.objects.filter(content_type=content_type, old_slug=slug).values_list("object_id", flat=True)
     item = queryset.filter(pk__in=target).first()
     if item is None:
         raise Http404(f"Nothing is at “{slug}”.")
-    return redirect(item.get_absolute_url(), permanent=True)
+    return item
 
 
 def connect_signals():

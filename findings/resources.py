@@ -25,7 +25,7 @@ from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLo
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
-from . import workflow
+from . import cache, workflow
 from .models import InstitutionalTask, ReportFact, Slide
 from .search import index
 from .spreadsheets import FileError
@@ -473,6 +473,7 @@ class CuratedResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         """Every saved row's tags, then its history entry with them: a few queries for the whole file."""
         if self._saved:
+            cache.bump()  # the tags below are written without signals
             tags_by_pk = self._save_tags()
             self._record_history(tags_by_pk, kwargs.get("user"))
             if len(self._saved) >= STATISTICS_AFTER and not kwargs.get("dry_run"):

@@ -17,10 +17,11 @@ class _Sitemap(Sitemap):
 
 
 class PageSitemap(_Sitemap):
-    """The pages that exist whatever the content: home, the report, the lists and tags."""
+    """The pages that exist whatever the content: home, the report, the lists, the map and tags."""
 
     def items(self):
-        return ["findings:home", "findings:report", *(kind.list_url_name for kind in KINDS), "findings:tag-list"]
+        lists = (kind.list_url_name for kind in KINDS)
+        return ["findings:home", "findings:report", *lists, "findings:map", "findings:tag-list"]
 
     def location(self, name):
         return reverse(name)

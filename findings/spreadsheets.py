@@ -7,6 +7,7 @@ read says why, for the import form.
 """
 import csv
 import io
+import re
 
 import tablib
 from django.utils.translation import gettext
@@ -120,7 +121,7 @@ class SafeXLSX(base_formats.XLSX):
             sheet.column_dimensions[get_column_letter(number)].width = min(max(width, 8), 60)
 
         def text(value, font=None):
-            written = WriteOnlyCell(sheet, value=value)
+            written = WriteOnlyCell(sheet, value=_escape_carriage_returns(value))
             written.data_type = "s"  # openpyxl takes text that starts with "=" for a formula
             written.quotePrefix = looks_like_formula(value)  # and Excel would, once the cell is edited
             if font:
@@ -132,7 +133,7 @@ class SafeXLSX(base_formats.XLSX):
             sheet.append([text(name, bold) for name in dataset.headers])
             for row in dataset:
                 # Other values as they are: numbers and dates stay so, and openpyxl writes them faster.
-                sheet.append([text(value) if looks_like_formula(value) else value for value in row])
+                sheet.append([text(value) if _needs_text_cell(value) else value for value in row])
         except IllegalCharacterError:
             raise ValueError(
                 "A cell holds a control character that XLSX files cannot store: export as CSV instead."
@@ -143,8 +144,29 @@ class SafeXLSX(base_formats.XLSX):
 
     def create_dataset(self, in_stream):
         try:
-            return super().create_dataset(in_stream)
+            dataset = super().create_dataset(in_stream)
         except Exception:  # a damaged or different file: zipfile, XML and openpyxl errors alike
             raise ImportFileError(
                 gettext("The file could not be read as an Excel workbook (.xlsx). Choose the format it was saved in.")
             ) from None
+        if any(isinstance(value, str) and ESCAPED_CARRIAGE_RETURN.search(value) for row in dataset for value in row):
+            rows = [[_unescape_carriage_returns(value) for value in row] for row in dataset]
+            dataset = tablib.Dataset(*rows, headers=dataset.headers, title=dataset.title)
+        return dataset
+
+
+# A sheet's XML cannot keep a carriage return: a reader turns it into a line feed. Excel writes
+# it as this escape (and reads it back), so "\r\n" line ends and a leading "\r" come back as typed.
+ESCAPED_CARRIAGE_RETURN = re.compile("_x000D_", re.IGNORECASE)
+
+
+def _escape_carriage_returns(value):
+    return value.replace("\r", "_x000D_") if isinstance(value, str) else value
+
+
+def _unescape_carriage_returns(value):
+    return ESCAPED_CARRIAGE_RETURN.sub("\r", value) if isinstance(value, str) else value
+
+
+def _needs_text_cell(value):
+    return looks_like_formula(value) or (isinstance(value, str) and "\r" in value)

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from taggit.models import Tag, TaggedItem
 
-from . import redirects
+from . import cache, redirects
 from .history import recorded_tags
 from .kinds import TAGGED
 from .models import SlugRedirect
@@ -33,6 +33,23 @@ def published_tag_counts():
         .filter(item_count__gt=0)
         .order_by(*A_TO_Z)
     )
+
+
+def public_tags():
+    """`published_tag_counts()` as a list, worked out once per content generation: counting
+    every tag's items reads the whole content."""
+    return cache.remembered("public-tags", lambda: list(published_tag_counts()))
+
+
+def most_used(tags):
+    """`tags` (A to Z) with the most used first; equal counts stay A to Z."""
+    return sorted(tags, key=lambda tag: -tag.item_count)
+
+
+def published_tags(by_use=False):
+    """The public tags A to Z, or the most used first (pages and the API alike)."""
+    tags = public_tags()
+    return most_used(tags) if by_use else tags
 
 
 def prefetch_tags(items):
@@ -97,4 +114,5 @@ def merge_tags(tags, name, user=None):
                     custom_historical_attrs={"tag_names": recorded_tags(item)},
                 )
             index.reindex(kind, pks)
+    cache.bump()
     return target

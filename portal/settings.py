@@ -85,20 +85,31 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "corsheaders",
+    "ninja",  # its templates and static files: the API's docs page is served from this site
     "findings",
 ]
 
 MIDDLEWARE = [
-    # First, so that every response carries the policies, even the HTTPS redirect and the 400
+    # Outermost: one log line for every request, however it was answered.
+    "findings.middleware.request_log",
+    # Next, so that every response carries the policies, even the HTTPS redirect and the 400
     # for an unknown host that SecurityMiddleware and CommonMiddleware answer themselves.
     "csp.middleware.CSPMiddleware",
     "findings.middleware.permissions_policy",
+    # Before anything that answers by itself, so that the API's errors carry the CORS header too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    # After the session and before CommonMiddleware (Django's order): the URL's language prefix
-    # decides the language of every public page (findings.middleware.LocaleMiddleware).
+    # The URL's language prefix decides the language of every public page
+    # (findings.middleware.LocaleMiddleware); it reads no session (only the admin follows the
+    # browser, from Accept-Language or the language cookie), so it can come before the cache,
+    # which keys its pages by the active language.
     "findings.middleware.LocaleMiddleware",
+    # Before anything that reads the session or the database: anonymous visitors' pages come
+    # from the cache (findings.cache), even while the database is away.
+    "findings.cache.page_cache",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "findings.middleware.reject_nul_characters",
     "findings.middleware.RejectMalformedHistoryIds",
@@ -142,6 +153,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "portal.wsgi.application"
 
 # SQLite is the embedded default; DATABASE_URL (postgres://...) selects PostgreSQL.
+# Under gunicorn (gunicorn.conf.py) requests run on threads that do not outlive them, so that
+# configuration asks for no persistent connections (CONN_MAX_AGE=0) and, on PostgreSQL, for a
+# pool per worker (DB_POOL=1) that checks each connection before lending it: a restarted server
+# is reconnected to by itself, and a stopped one is a 503 after DB_POOL_TIMEOUT seconds.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -149,6 +164,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if env_bool("DB_POOL", False) and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django checks each pooled connection before lending it when CONN_HEALTH_CHECKS is on.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env_int("DB_POOL_SIZE", 8, minimum=1),
+        "timeout": env_int("DB_POOL_TIMEOUT", 5, minimum=1),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -239,8 +263,15 @@ if env_bool("BEHIND_TLS_PROXY", False):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # One line per request (findings.middleware.request_log); ACCESS_LOG=0 silences it.
+    "loggers": {
+        "portal.requests": {
+            "handlers": ["console"], "propagate": False, "level": "INFO" if env_bool("ACCESS_LOG", True) else "WARNING",
+        }
+    },
 }
 
 # Sign-in lockout (django-axes): after 5 wrong passwords for one username from one address,
@@ -266,8 +297,45 @@ else:
 # One transaction per import, so a file with a bad row writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
+# The cache behind anonymous visitors' pages (findings.cache): "default" keeps the pages and
+# "generation" the one token that every write replaces. By default folders that every gunicorn
+# worker of this machine shares; REDIS_URL (redis://host:6379/0) shares them between machines.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
+if REDIS_URL:
+    CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": alias}
+        for alias in ("default", "generation")
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR / "pages"),
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=100)},
+        },
+        "generation": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                       "LOCATION": str(CACHE_DIR / "generation")},
+    }
+# PAGE_CACHE=0 turns the page cache off (the benchmarks measure pages both ways).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+# Never cached, whoever asks: the admin, and the health check the load balancer reads.
+PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/healthz")
+
+# The API and the data downloads are open to every origin, for reading only; no cookies travel
+# with a cross-origin request (django-cors-headers; the rest of the site sends no CORS header).
+CORS_URLS_REGEX = r"^/(api|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag"]
+
 # Portal-specific.
 PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 20, minimum=1)
+# Downloads of more than this many rows that one process streams at once; one more is told to
+# come back later (429), so that a few large exports cannot hold up every other visitor.
+PORTAL_LARGE_EXPORT_ROWS = env_int("PORTAL_LARGE_EXPORT_ROWS", 2000, minimum=1)
+PORTAL_LARGE_EXPORTS_AT_ONCE = env_int("PORTAL_LARGE_EXPORTS_AT_ONCE", 2, minimum=1)
 
 
 def _tag_url(tag):

@@ -1,6 +1,7 @@
 import http.client
 from pathlib import Path
 
+import django.test
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -9,6 +10,30 @@ from playwright.sync_api import sync_playwright
 
 from findings.models import Report
 from findings.statistics import content_tables
+
+from .html import keep_body
+
+
+class Client(django.test.Client):
+    """Django's test client, except that a streamed download is read once as it arrives, so
+    that a test may read its body as often as it needs (`response.getvalue()`)."""
+
+    def request(self, **request):
+        return keep_body(super().request(**request))
+
+
+@pytest.fixture
+def client():
+    return Client()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty page cache: the previous test's pages were rendered from
+    data its rollback undid."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -164,3 +164,12 @@ def get_page(client, url):
 def with_format(url, fmt):
     """`url` asking for a take-away format (`format=csv`, ...), its other parameters kept."""
     return f"{url}{'&' if '?' in url else '?'}format={fmt}"
+
+
+def keep_body(response):
+    """`response`, with a streamed body read once now, so that a test may read it as often as
+    it needs (`response.getvalue()`), as a browser that saved the file would."""
+    if response.streaming:
+        body = response.getvalue()
+        response.getvalue = lambda: body
+    return response

@@ -28,7 +28,7 @@ def test_four_wrong_passwords_still_show_the_sign_in_form(curator, client):
     for _ in range(4):
         response = _sign_in(client, "wrong password")
     assert response.status_code == 200
-    assert "Please enter the correct username and password for a staff account." in visible_text(response.content)
+    assert "Please enter the correct username and password for a staff account." in visible_text(response.getvalue())
 
 
 def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(curator, client):
@@ -38,7 +38,7 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(curator, c
     response = _sign_in(client, PASSWORD)
 
     assert response.status_code == 429
-    text = visible_text(response.content)
+    text = visible_text(response.getvalue())
     assert "Sign-in locked" in text
     assert "After 5 failed sign-ins as “curator”, this account is locked for 15 minutes from this address." in text
     assert "WPSR 2023 innovation portal" in text  # the site's own page, not a bare message
@@ -85,7 +85,7 @@ def test_admin_password_form_rejects_a_common_password(curator, client, django_u
     )
 
     assert response.status_code == 200
-    assert "This password is too common." in visible_text(response.content)
+    assert "This password is too common." in visible_text(response.getvalue())
     editor.refresh_from_db()
     assert editor.check_password(PASSWORD)
 
@@ -111,5 +111,5 @@ def test_an_over_long_username_is_a_validation_message_not_a_database_error(cura
     response = _sign_in(client, "wrong password", username="u" * 300)
 
     assert response.status_code == 200
-    assert "Ensure this value has at most 150 characters (it has 300)." in visible_text(response.content)
+    assert "Ensure this value has at most 150 characters (it has 300)." in visible_text(response.getvalue())
     assert _sign_in(client, PASSWORD).status_code == 302

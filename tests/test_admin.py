@@ -37,7 +37,7 @@ def test_changelist_opens_and_searches(wpsr, curator, model):
 
 def test_search_finds_a_finding_by_its_text(wpsr, curator):
     response = curator.get(reverse("admin:findings_finding_changelist"), {"q": "corruption"})
-    text = visible_text(response.content)
+    text = visible_text(response.getvalue())
     assert "Help address development challenges (e.g. AI to identify corruption in procurement)" in text
     assert "1 result" in text
 
@@ -47,7 +47,7 @@ def test_filter_by_tag_in_the_changelist(wpsr, curator):
 
     tag = Tag.objects.get(slug="data")
     response = curator.get(reverse("admin:findings_finding_changelist"), {"tags__id__exact": tag.pk})
-    text = visible_text(response.content)
+    text = visible_text(response.getvalue())
     assert "Access to and analysis of data to inform decision-making during the pandemic" in text
     assert "Essential role in furthering innovation" not in text
 
@@ -56,8 +56,8 @@ def test_filter_by_tag_in_the_changelist(wpsr, curator):
 def test_add_form_prefills_the_slug(db, curator, model_name):
     response = curator.get(reverse(f"admin:findings_{model_name}_add"))
     assert response.status_code == 200
-    assert 'id="id_slug"' in response.content.decode()
-    assert "prepopulated_fields" in response.content.decode() or "data-prepopulated-fields" in response.content.decode()
+    assert 'id="id_slug"' in response.getvalue().decode()
+    assert "prepopulated_fields" in response.getvalue().decode() or "data-prepopulated-fields" in response.getvalue().decode()
 
 
 def test_curator_edits_a_findings_tags(wpsr, curator):
@@ -77,7 +77,7 @@ def test_curator_edits_a_findings_tags(wpsr, curator):
     )
     assert response.status_code == 302
     assert sorted(finding.tags.slugs()) == ["crisis-management", "data"]
-    page = visible_text(curator.get(finding.get_absolute_url()).content)
+    page = visible_text(curator.get(finding.get_absolute_url()).getvalue())
     assert "Tags (editorial): Crisis management Data" in page
 
 
@@ -92,7 +92,7 @@ def test_a_history_address_with_a_malformed_id_is_not_found(wpsr, curator, path)
     finding = Finding.objects.get(slug="data-to-inform-decision-making")
     response = curator.get("/admin/findings/finding/" + path.format(pk=finding.pk))
     assert response.status_code == 404
-    assert headings_h1(response.content) == ["Page not found"]
+    assert headings_h1(response.getvalue()) == ["Page not found"]
 
 
 def test_the_history_pages_of_an_item_still_open(wpsr, curator):
@@ -109,8 +109,8 @@ def test_an_editor_who_tries_to_delete_gets_the_sites_access_denied_page(wpsr, c
     response = client.get(reverse("admin:findings_finding_delete", args=[finding.pk]))
 
     assert response.status_code == 403
-    assert headings_h1(response.content) == ["Access denied"]
-    text = visible_text(response.content)
+    assert headings_h1(response.getvalue()) == ["Access denied"]
+    text = visible_text(response.getvalue())
     assert "Your account may not do this." in text and "only Publishers publish, unpublish and delete" in text
     assert "WPSR 2023 innovation portal" in text  # the site's own page, not a bare "403 Forbidden"
     assert Finding.objects.filter(pk=finding.pk).exists()
@@ -127,5 +127,5 @@ def test_an_over_long_title_is_a_validation_message(wpsr, curator):
         },
     )
     assert response.status_code == 200
-    assert "Ensure this value has at most 300 characters (it has 301)." in visible_text(response.content)
+    assert "Ensure this value has at most 300 characters (it has 301)." in visible_text(response.getvalue())
     assert Chapter.objects.get(pk=chapter.pk).title == chapter.title

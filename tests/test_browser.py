@@ -26,7 +26,9 @@ AXE_PAGES = [
     # Facets with choices made, and search results with their facets.
     "/findings/?tag=digital-technology&topic=digital-technology&q=data",
     "/search/?q=innovation&kind=finding",
-    # Right to left, and Chinese: the home page, a filtered list, search and a detail page.
+    "/map/",
+    "/suggestions/consolidate-crisis-innovations/",
+    # Right to left, and Chinese: the home page, a filtered list, search, a detail page and the map.
     *(
         f"/{language}{path}"
         for language in ("ar", "zh-hans")
@@ -35,11 +37,13 @@ AXE_PAGES = [
             "/findings/?tag=digital-technology&chapter=chapter-3",
             "/search/?q=innovation&kind=finding",
             "/findings/ai-to-identify-corruption-in-procurement/",
+            "/map/",
         )
     ),
 ]
 PHONE_PAGES = [
     "/",
+    "/map/",
     "/report/",
     "/findings/?tag=data&tag=digital-technology",
     "/findings/ai-to-identify-corruption-in-procurement/",
@@ -180,3 +184,15 @@ def test_the_language_switcher_opens_the_same_filtered_page_in_another_language(
     assert _results_count(page) == count
     page.get_by_role("navigation", name="اللغات").get_by_role("link", name="English").click()
     expect(page).to_have_url(site + "/findings/?tag=digital-technology")
+
+
+def test_api_docs_render_from_this_site_alone(site, page):
+    """Swagger UI draws every operation with the site's own files: no request leaves the site,
+    and the page fixture fails on any Content-Security-Policy violation."""
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(site + "/api/v1/docs")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert page.locator(".opblock").count() == 13  # a list and a detail per kind, search, tags, the report
+    elsewhere = [url for url in requested if not url.startswith((site, "data:"))]
+    assert not elsewhere

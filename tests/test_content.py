@@ -41,7 +41,7 @@ def site_text(wpsr, client):
     for url in public_urls():
         response = client.get(url)
         assert response.status_code == 200, url
-        pages.append(visible_text(response.content))
+        pages.append(visible_text(response.getvalue()))
     return " ".join(pages)
 
 
@@ -73,7 +73,7 @@ def test_content_has_the_shape_of_the_presentation(wpsr):
 
 def test_report_page_shows_verified_facts_with_their_sources(wpsr, client):
     response = client.get(reverse("findings:report"))
-    text = visible_text(response.content)
+    text = visible_text(response.getvalue())
     for fact in [
         "World Public Sector Report 2023: Transforming institutions to achieve the Sustainable Development Goals after the pandemic",
         "United Nations Department of Economic and Social Affairs (UN DESA), through its Division for Public Institutions and Digital Government (DPIDG)",
@@ -84,7 +84,7 @@ def test_report_page_shows_verified_facts_with_their_sources(wpsr, client):
         "9 and 10 August 2022",
     ]:
         assert fact in text
-    content = response.content.decode()
+    content = response.getvalue().decode()
     for url in [
         "https://unpan.un.org/resources/world-public-sector-report-2023",
         "https://www.scribd.com/document/708821390/World-Public-Sector-Report-2023",
@@ -103,14 +103,14 @@ def test_only_authors_named_by_a_source_are_recorded(wpsr, client):
     assert not others.filter(authors__isnull=False).exists()
     assert not others.exclude(summary="").exists()
 
-    text = visible_text(client.get(others.first().get_absolute_url()).content)
+    text = visible_text(client.get(others.first().get_absolute_url()).getvalue())
     assert "Not recorded: no source used here names them." in text
 
 
 def test_chapter_three_keeps_the_presentation_wording_and_notes_the_other(wpsr, client):
     chapter = Chapter.objects.get(number=3)
     assert chapter.title.startswith("What assets and innovations could Governments mobilize")
-    text = visible_text(client.get(chapter.get_absolute_url()).content)
+    text = visible_text(client.get(chapter.get_absolute_url()).getvalue())
     assert 'phrase this question as "What assets and innovations can Governments mobilize ..."' in text
 
 

@@ -12,7 +12,7 @@ from .factories import make_finding
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
-LIST_PAGES = ["/", "/report/", "/chapters/", "/contributions/", "/topics/", "/findings/", "/suggestions/", "/tags/"]
+LIST_PAGES = ["/", "/report/", "/chapters/", "/contributions/", "/topics/", "/findings/", "/suggestions/", "/map/", "/tags/"]
 # Every page is listed at its address in each language: English without a prefix.
 PREFIXES = ["", "/ar", "/zh-hans", "/fr", "/ru", "/es"]
 
@@ -21,7 +21,7 @@ def _sitemap(client):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
-    return ElementTree.fromstring(response.content)
+    return ElementTree.fromstring(response.getvalue())
 
 
 def _locations(client):
@@ -38,7 +38,7 @@ def test_sitemap_lists_every_public_page_by_absolute_url(wpsr, client):
     expected = [f"http://testserver{prefix}{path}" for prefix in PREFIXES for path in LIST_PAGES + items + tags]
     locations = _locations(client)
     assert sorted(locations) == sorted(expected)
-    assert len(locations) == (8 + 3 + 13 + 7 + 18 + 6 + 23) * 6
+    assert len(locations) == (9 + 3 + 13 + 7 + 18 + 6 + 23) * 6
     assert "http://testserver/findings/ai-to-identify-corruption-in-procurement/" in locations
     assert "http://testserver/contributions/governance-reform-and-public-service-provision/" in locations
 
@@ -93,14 +93,14 @@ def test_sitemap_query_count_does_not_grow_with_the_content(wpsr, client, django
     # once and paired with each language (the pairs are counted without asking again).
     with django_assert_num_queries(6):
         response = client.get("/sitemap.xml")
-    assert response.content.decode().count("<loc>") == (78 + 2 * extra) * 6
+    assert response.getvalue().decode().count("<loc>") == (79 + 2 * extra) * 6
 
 
 def test_robots_txt_allows_all_but_the_admin_and_points_to_the_sitemap(db, client):
     response = client.get("/robots.txt")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert response.content.decode() == (
+    assert response.getvalue().decode() == (
         "User-agent: *\n"
         "Allow: /\n"
         "Disallow: /admin/\n"

@@ -39,7 +39,7 @@ def _empty_the_database():
 def _pages(client):
     """The visible text of the findings list and of a topic page, as a visitor reads them."""
     urls = [reverse("findings:finding-list"), Topic.objects.get(slug="digital-technology").get_absolute_url()]
-    return {url: visible_text(client.get(url).content) for url in urls}
+    return {url: visible_text(client.get(url).getvalue()) for url in urls}
 
 
 def test_export_goes_to_stdout_with_every_kind_and_no_history(wpsr):

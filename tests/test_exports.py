@@ -4,15 +4,23 @@ import datetime
 import io
 import xml.etree.ElementTree as ElementTree
 
+import django.test
+import openpyxl
 import pandas
 import pytest
+from django.contrib import admin
+from django.db.models import QuerySet
+from taggit.models import Tag
 
 from findings import formats
-from findings.exports import item_record
+from findings.exports import CSV_SEPARATOR, item_record
 from findings.feeds import atom_response
 from findings.models import Chapter, Contribution, Finding
 
 from .factories import make_author, make_contribution, make_finding
+from .html import keep_body, visible_text
+from .test_import_export import CSV_FORMAT, XLSX_FORMAT, _confirm, _export, _exported_rows, _preview, _preview_kinds
+from .test_import_export import HEADER as ADMIN_HEADER
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 AI_FINDING = "ai-to-identify-corruption-in-procurement"
@@ -37,12 +45,13 @@ def _findings():
 
 
 def download(fmt, items, request, filename="download"):
-    """`items` as the download `fmt`, as a list or search page answers it."""
-    return formats.download(fmt, items, request, filename, total=lambda: len(items))
+    """`items` as the download `fmt`, as a list or search page answers it, read whole."""
+    total = items.count if isinstance(items, QuerySet) else lambda: len(items)
+    return keep_body(formats.download(fmt, items, request, filename, total=total))
 
 
 def _csv_rows(response):
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def test_item_record_describes_a_finding_with_absolute_urls(wpsr, rf):
@@ -177,8 +186,9 @@ def test_csv_stops_at_the_row_limit_and_says_how_many_there_were(wpsr, rf, monke
 def test_csv_reads_related_rows_per_chunk_not_per_item(wpsr, rf, django_assert_num_queries, extra):
     add_contributions_with_authors(extra)
     contributions = Contribution.objects.published().for_listing()
-    # The contributions with chapter and source, their tags, their authors.
-    with django_assert_num_queries(3):
+    # How many there are (to say whether the file is cut), the contributions with chapter and
+    # source, their tags, their authors.
+    with django_assert_num_queries(4):
         response = download(formats.CSV, contributions, rf.get("/contributions/"))
     assert len(_csv_rows(response)) == 1 + 13 + extra
 
@@ -197,7 +207,7 @@ def accented_finding(db):
 
 
 def test_csv_starts_with_a_byte_order_mark_so_that_excel_reads_the_accents(accented_finding, rf):
-    content = download(formats.CSV, Finding.objects.published().for_listing(), rf.get("/findings/")).content
+    content = download(formats.CSV, Finding.objects.published().for_listing(), rf.get("/findings/")).getvalue()
     assert content.startswith(b"\xef\xbb\xbfid,kind,")  # the mark, once, then the header
     assert content.count(b"\xef\xbb\xbf") == 1
     # Python's csv module, told that the file may start with the mark:
@@ -235,7 +245,7 @@ def test_csv_tag_cell_that_starts_like_a_formula_starts_with_a_quote(db, rf):
 
 
 def _atom(response):
-    return ElementTree.fromstring(response.content)
+    return ElementTree.fromstring(response.getvalue())
 
 
 def test_atom_feed_has_title_links_and_one_entry_per_item(wpsr, rf):
@@ -301,3 +311,126 @@ def test_empty_atom_feed_is_still_valid(db, rf, items):
     assert feed.findall(f"{ATOM}entry") == []
     assert feed.findtext(f"{ATOM}author/{ATOM}name") == UN_DESA
     assert feed.findtext(f"{ATOM}updated")
+
+
+def test_downloads_stream_in_chunks_instead_of_being_built_in_memory(wpsr):
+    response = django.test.Client().get("/findings/?format=csv")
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    assert chunks[0].startswith(b"\xef\xbb\xbfid,kind,")
+    assert len(_csv_rows_of(b"".join(chunks))) == 1 + 18
+
+
+def test_large_downloads_beyond_the_limit_are_told_to_come_back_later(wpsr, client, settings):
+    settings.PORTAL_LARGE_EXPORT_ROWS = 5  # the 18 findings are a large download; 2 are not
+    settings.PORTAL_LARGE_EXPORTS_AT_ONCE = 1
+    # A visitor whose large download is still arriving holds the one place.
+    arriving = django.test.Client().get("/findings/?format=csv")
+    assert arriving.status_code == 200
+
+    refused = client.get("/findings/?format=bibtex")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "30"
+    assert "Too many large downloads at once" in visible_text(refused.getvalue())
+    assert "try again in 30 seconds" in visible_text(refused.getvalue())
+    small = client.get("/findings/?tag=data&format=bibtex")  # a small download never waits
+    assert small.status_code == 200
+    assert client.get("/").status_code == 200
+
+    assert len(_csv_rows_of(b"".join(arriving.streaming_content))) == 1 + 18  # done: the place is free
+    assert client.get("/findings/?format=bibtex").status_code == 200
+
+
+def _csv_rows_of(content):
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+# Issue 7, gaps: a cell that starts with a carriage return or a tab, public and admin; tags
+# whose names hold the CSV separators.
+
+WHITESPACE_FORMULAS = [("\r=1+2", "'\r=1+2"), ("\t=1+2", "'\t=1+2")]
+WHITESPACE_IDS = ["carriage-return", "tab"]
+
+
+def _public_csv(client, url="/findings/?format=csv"):
+    response = client.get(url)
+    assert response.status_code == 200
+    header, *rows = _csv_rows(response)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+@pytest.mark.parametrize("text, cell", WHITESPACE_FORMULAS, ids=WHITESPACE_IDS)
+def test_public_csv_text_that_starts_with_a_carriage_return_or_tab_then_a_formula_starts_with_a_quote(db, client, text, cell):
+    finding = make_finding(text=text)
+    assert Finding.objects.get(pk=finding.pk).text == text  # stored as typed, whitespace first
+    [row] = _public_csv(client)
+    assert row["title"] == cell
+
+
+@pytest.mark.parametrize("name, cell", WHITESPACE_FORMULAS, ids=WHITESPACE_IDS)
+def test_public_csv_tag_that_starts_with_a_carriage_return_or_tab_then_a_formula_starts_with_a_quote(db, client, name, cell):
+    finding = make_finding()
+    finding.tags.add(Tag.objects.create(name=name, slug="whitespace-formula"), "Data")
+    [row] = _public_csv(client)
+    assert row["tags"] == f"{cell}; Data"
+
+
+@pytest.fixture
+def signed_in_curator(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("curator", "curator@example.org", "a long passphrase 42"))
+    return client
+
+
+@pytest.mark.parametrize("text, cell", WHITESPACE_FORMULAS, ids=WHITESPACE_IDS)
+def test_admin_csv_text_and_tag_that_start_with_a_carriage_return_or_tab_start_with_a_quote(
+    wpsr, signed_in_curator, text, cell
+):
+    Finding.objects.filter(slug=AI_FINDING).update(text=text)
+    Finding.objects.get(slug=AI_FINDING).tags.set([Tag.objects.create(name=text, slug="whitespace-formula")])
+    row = next(row for row in _exported_rows(signed_in_curator) if row["slug"] == AI_FINDING)
+    assert row["text"] == cell
+    assert row["tags"] == cell
+
+
+@pytest.mark.parametrize("text", [text for text, _ in WHITESPACE_FORMULAS], ids=WHITESPACE_IDS)
+def test_admin_xlsx_keeps_text_that_starts_with_a_carriage_return_or_tab_as_text(wpsr, signed_in_curator, text):
+    Finding.objects.filter(slug=AI_FINDING).update(text=text)
+    content = _export(signed_in_curator, admin.site._registry[Finding], XLSX_FORMAT).getvalue()
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"] == []
+    row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == AI_FINDING)
+    cell = row[ADMIN_HEADER.index("text")]
+    # Text, kept text when edited. (Whether the exact value comes back is the round-trip test's.)
+    assert (cell.data_type, cell.quotePrefix) == ("s", True)
+    assert cell.value.endswith("=1+2")
+
+
+def test_public_csv_keeps_a_tag_with_a_comma_in_one_cell(db, client):
+    make_finding(tags=["Health, safety", "Data"])
+    [row] = _public_csv(client)
+    assert row["tags"] == "Data; Health, safety"
+    assert row["tags"].split(CSV_SEPARATOR) == ["Data", "Health, safety"]
+
+
+def test_tags_whose_names_hold_a_comma_or_a_semicolon_reach_the_json_export_exactly(db, client):
+    make_finding(tags=["Health, safety", "Data; privacy"])
+    [row] = _public_csv(client)
+    # The CSV cell joins names with "; ", so a name that holds "; " cannot be told apart
+    # from two names there: the JSON export is where the exact names are.
+    assert row["tags"] == "Data; privacy; Health, safety"
+    [result] = client.get("/findings/?format=json").json()["results"]
+    assert [tag["name"] for tag in result["tags"]] == ["Data; privacy", "Health, safety"]
+
+
+@pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT], ids=["csv", "xlsx"])
+@pytest.mark.parametrize("text", [text for text, _ in WHITESPACE_FORMULAS], ids=WHITESPACE_IDS)
+def test_admin_export_of_text_that_starts_with_a_carriage_return_or_tab_re_imports_unchanged(
+    wpsr, signed_in_curator, text, file_format
+):
+    Finding.objects.filter(slug=AI_FINDING).update(text=text)
+    content = _export(signed_in_curator, admin.site._registry[Finding], file_format).getvalue()
+    preview = _preview(signed_in_curator, content, file_format=file_format, name="export")
+    assert set(_preview_kinds(preview).values()) == {"skip"}
+    response = _confirm(signed_in_curator, preview)
+    assert "Import finished: 0 new, 0 updated, 0 deleted and 18 skipped findings." in visible_text(response.getvalue())
+    assert Finding.objects.get(slug=AI_FINDING).text == text

@@ -21,6 +21,7 @@ STATES = {
         "match=any&tag=digital-technology&tag=regulation",
         "topic=digital-technology&tag=data",
         "q=pandemic&tag=public-servants",
+        "suggestion=consolidate-crisis-innovations&contribution=innovative-multilevel-coordination-and-preparedness",
     ],
     "/suggestions/": [
         "",
@@ -58,17 +59,17 @@ def _one_page_of_results(settings):
 
 
 def _json(client, url):
-    return json.loads(get_page(client, with_format(url, "json")).content)
+    return json.loads(get_page(client, with_format(url, "json")).getvalue())
 
 
 def _csv_urls(client, url):
     response = get_page(client, with_format(url, "csv"))
-    return [row["url"] for row in csv.DictReader(io.StringIO(response.content.decode("utf-8")))]
+    return [row["url"] for row in csv.DictReader(io.StringIO(response.getvalue().decode("utf-8")))]
 
 
 def _chips(response):
     """The removable "Filtered by" entries: (text, link)."""
-    html = response.content.decode()
+    html = response.getvalue().decode()
     return [
         (visible_text(text), unescape(href))
         for href, text in re.findall(r'<a class="filter-chip" href="([^"]*)">(.*?)</a>', html)
@@ -76,7 +77,7 @@ def _chips(response):
 
 
 def _slugs(response):
-    return {url.rstrip("/").rsplit("/", 1)[1] for url in result_urls(response.content)}
+    return {url.rstrip("/").rsplit("/", 1)[1] for url in result_urls(response.getvalue())}
 
 
 @pytest.mark.parametrize("path, query", CASES, ids=[f"{path}?{query}" for path, query in CASES])
@@ -84,15 +85,15 @@ def test_every_facet_count_is_what_its_link_finds_in_html_json_and_csv(wpsr, cli
     url = f"{path}?{query}" if query else path
     page = get_page(client, url)
     facets = _json(client, url)["facets"]
-    html = page.content.decode()
+    html = page.getvalue().decode()
     checked = 0
     for name, values in facets.items():
         for value in values:
             # The form shows the value with its count, checked when chosen.
             assert f'{value["label"]} <span class="count">({value["count"]})</span>' in html, value
             target = get_page(client, value["url"])
-            shown = [SERVER + link for link in result_urls(target.content)]
-            assert results_count(target.content) == len(shown) == value["count"], (name, value)
+            shown = [SERVER + link for link in result_urls(target.getvalue())]
+            assert results_count(target.getvalue()) == len(shown) == value["count"], (name, value)
             data = _json(client, value["url"])
             assert data["count"] == value["count"], (name, value)
             assert [result["url"] for result in data["results"]] == shown, (name, value)
@@ -115,7 +116,7 @@ def test_a_facet_link_is_the_html_address_of_that_filter(wpsr, client):
 
 
 def test_chosen_values_are_checked_in_the_form(wpsr, client):
-    html = get_page(client, "/findings/?tag=digital-technology&topic=digital-technology").content.decode()
+    html = get_page(client, "/findings/?tag=digital-technology&topic=digital-technology").getvalue().decode()
     checked = re.findall(r'<input type="checkbox" id="[^"]+" name="(\w+)" value="([^"]+)" checked>', html)
     assert sorted(checked) == [("tag", "digital-technology"), ("topic", "digital-technology")]
 
@@ -141,7 +142,7 @@ def test_match_any_gives_the_items_with_either_tag(wpsr, client):
         "regulation-of-digital-services",
         "from-policies-to-delivery-mechanisms",
     }
-    assert "6 findings match these filters" in visible_text(findings.content)
+    assert "6 findings match these filters" in visible_text(findings.getvalue())
     topics = get_page(client, "/topics/?match=any&tag=health&tag=ai")
     assert _slugs(topics) == {"digital-technology", "inclusive-service-delivery"}
 
@@ -178,7 +179,7 @@ FILTERED = "/findings/?q=digital&tag=digital-technology&tag=regulation&topic=tec
 def test_chosen_values_are_listed_and_each_can_be_removed(wpsr, client):
     page = get_page(client, FILTERED)
     assert "Filtered by Remove words “digital” × Remove tag Digital technology × Remove tag Regulation × " \
-        "Remove topic Technology-driven service delivery × Clear all filters" in visible_text(page.content)
+        "Remove topic Technology-driven service delivery × Clear all filters" in visible_text(page.getvalue())
     chips = _chips(page)
     assert [text for text, _ in chips] == [
         "Remove words “digital” ×",
@@ -196,19 +197,19 @@ def test_removing_a_value_widens_the_result(wpsr, client):
     page = get_page(client, "/findings/?tag=digital-technology&tag=regulation")
     chips = dict(_chips(page))
     without_regulation = get_page(client, chips["Remove tag Regulation ×"])
-    assert results_count(without_regulation.content) == 5
-    assert "5 findings match these filters" in visible_text(without_regulation.content)
+    assert results_count(without_regulation.getvalue()) == 5
+    assert "5 findings match these filters" in visible_text(without_regulation.getvalue())
 
 
 def test_clear_all_filters_goes_back_to_the_whole_list_keeping_the_sort(wpsr, client):
     page = get_page(client, FILTERED)
-    hrefs = [unescape(href) for href in re.findall(r'<a href="([^"]*)">Clear all filters</a>', page.content.decode())]
+    hrefs = [unescape(href) for href in re.findall(r'<a href="([^"]*)">Clear all filters</a>', page.getvalue().decode())]
     assert hrefs == ["/findings/?sort=title"]
     cleared = get_page(client, hrefs[0])
-    text = visible_text(cleared.content)
+    text = visible_text(cleared.getvalue())
     assert "18 findings" in text and "match these filters" not in text
     assert "Filtered by" not in text and "Clear all filters" not in text
-    assert results_count(cleared.content) == len(result_urls(cleared.content)) == 18
+    assert results_count(cleared.getvalue()) == len(result_urls(cleared.getvalue())) == 18
 
 
 LISTS = list(PLAIN_COUNTS)
@@ -227,18 +228,19 @@ BAD = [
 def test_bad_values_are_ignored_with_a_message(wpsr, client, path, query, message):
     response = get_page(client, f"{path}?{query}")
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    text = visible_text(response.content)
+    text = visible_text(response.getvalue())
     assert message in text
-    assert results_count(response.content) == len(result_urls(response.content)) == PLAIN_COUNTS[path]
+    assert results_count(response.getvalue()) == len(result_urls(response.getvalue())) == PLAIN_COUNTS[path]
 
 
 # Every page that can be had in other formats, and one that comes in HTML only.
 FORMAT_PAGES = [
     ("/", []),
-    ("/chapters/", ["html", "csv", "json", "atom", "bibtex", "ris"]),
-    ("/findings/", ["html", "csv", "json", "atom", "bibtex", "ris"]),
-    ("/search/?q=data", ["html", "csv", "json", "atom", "bibtex", "ris"]),
-    ("/findings/ai-to-identify-corruption-in-procurement/", ["html", "json", "bibtex", "ris"]),
+    ("/chapters/", ["html", "csv", "json", "atom", "bibtex", "ris", "pdf"]),
+    ("/findings/", ["html", "csv", "json", "atom", "bibtex", "ris", "pdf"]),
+    ("/search/?q=data", ["html", "csv", "json", "atom", "bibtex", "ris", "pdf"]),
+    ("/findings/ai-to-identify-corruption-in-procurement/", ["html", "json", "bibtex", "ris", "pdf"]),
+    ("/map/", ["html", "pdf"]),
     ("/tags/", ["html", "json"]),
     ("/tags/digital-technology/", ["html", "json"]),
 ]
@@ -249,10 +251,10 @@ def test_a_format_a_page_does_not_come_in_is_a_bad_request_that_names_the_others
     separator = "&" if "?" in url else "?"
     response = client.get(f"{url}{separator}format=exe")
     assert response.status_code == 400
-    text = visible_text(response.content)
+    text = visible_text(response.getvalue())
     assert "This page is not available in that format" in text
     assert "You asked for this page as “exe”, which it does not come in." in text
-    shown = re.findall(r'<li><a href="([^"]*)">', response.content.decode().split("It is available as:")[1])
+    shown = re.findall(r'<li><a href="([^"]*)">', response.getvalue().decode().split("It is available as:")[1])
     assert len(shown) == max(len(offered), 1)
     for href, fmt in zip(shown[1:], offered[1:], strict=True):
         assert client.get(unescape(href)).status_code == 200, fmt
@@ -262,19 +264,41 @@ def test_a_format_a_page_does_not_come_in_is_a_bad_request_that_names_the_others
 @pytest.mark.parametrize("path", ["/findings/", "/suggestions/", "/contributions/"])
 def test_a_value_that_is_not_a_slug_is_ignored_and_shown_escaped(wpsr, client, path):
     response = get_page(client, f"{path}?topic=<script>")
-    assert "Ignored topic=“<script>”: not a valid topic." in visible_text(response.content)
-    html = response.content.decode()
+    assert "Ignored topic=“<script>”: not a valid topic." in visible_text(response.getvalue())
+    html = response.getvalue().decode()
     assert "<script>" not in html and "“&lt;script&gt;”" in html
-    assert results_count(response.content) == PLAIN_COUNTS[path]
+    assert results_count(response.getvalue()) == PLAIN_COUNTS[path]
 
 
 @pytest.mark.parametrize("path", ["/findings/", "/contributions/", "/topics/"])
 def test_fifty_values_of_a_facet_are_cut_to_ten_with_a_message(wpsr, client, path):
     query = "&".join(f"chapter=chapter-{n}" for n in range(1, 51))
     response = get_page(client, f"{path}?{query}")
-    text = visible_text(response.content)
+    text = visible_text(response.getvalue())
     assert "Ignored 40 of the 50 chapter values: at most 10 are used." in text
     assert "There is no chapter “chapter-4”, so nothing matches it." in text
     assert "There is no chapter “chapter-11”" not in text
     # Chapters 1 to 3 are among the ten used, and every item sits in one of them.
-    assert results_count(response.content) == PLAIN_COUNTS[path]
+    assert results_count(response.getvalue()) == PLAIN_COUNTS[path]
+
+
+def test_a_facet_shows_its_most_frequent_values_and_counts_the_rest(db, client):
+    from findings.facets import FACET_SIZE
+
+    from .factories import make_finding, make_topic
+
+    topic = make_topic()
+    # Tag n is on n findings: the least frequent ones are left out first.
+    names = [f"Tag {n:02d}" for n in range(1, FACET_SIZE + 11)]
+    for n in range(1, len(names) + 1):
+        make_finding(topic=topic, tags=names[-n:])
+    text = visible_text(client.get("/findings/").getvalue())
+    assert f"Tag {FACET_SIZE + 10} ({FACET_SIZE + 10})" in text
+    assert "Tag 11 (11)" in text
+    assert "Tag 10 (10)" not in text
+    assert "and 10 less frequent values" in text
+
+    # A chosen value shows however rare it is, with its exact count.
+    chosen = visible_text(client.get("/findings/?tag=tag-01").getvalue())
+    assert "Tag 01 (1)" in chosen
+    assert "1 finding" in chosen

@@ -57,7 +57,7 @@ def _export(client, model_admin, file_format):
 
 def _exported_rows(client, model_admin=None):
     response = _export(client, model_admin or admin.site._registry[Finding], CSV_FORMAT)
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def _csv(rows, header=HEADER):
@@ -98,10 +98,10 @@ def _new_rows(count, tags="Bench, Digital technology"):
 
 
 def test_changelist_offers_import_and_export_and_the_change_form_keeps_history(wpsr, curator):
-    text = visible_text(curator.get(reverse("admin:findings_finding_changelist")).content)
+    text = visible_text(curator.get(reverse("admin:findings_finding_changelist")).getvalue())
     assert "Import Export Add finding" in text
     finding = Finding.objects.get(slug=SLUG)
-    page = curator.get(reverse("admin:findings_finding_change", args=[finding.pk])).content.decode()
+    page = curator.get(reverse("admin:findings_finding_change", args=[finding.pk])).getvalue().decode()
     assert reverse("admin:findings_finding_history", args=[finding.pk]) in page
 
 
@@ -114,8 +114,8 @@ def test_csv_export_has_the_text_and_tag_names(wpsr, curator):
     response = _export(curator, admin.site._registry[Finding], CSV_FORMAT)
     assert response["Content-Type"] == "text/csv"
     assert response["Content-Disposition"].startswith('attachment; filename="Finding-')
-    assert response.content.startswith(b"\xef\xbb\xbfslug,")  # a byte-order mark, for Excel
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.getvalue().startswith(b"\xef\xbb\xbfslug,")  # a byte-order mark, for Excel
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert len(rows) == 18
     assert list(rows[0]) == HEADER
     row = next(row for row in rows if row["slug"] == SLUG)
@@ -129,7 +129,7 @@ def test_csv_export_has_the_text_and_tag_names(wpsr, curator):
 def test_xlsx_export_has_the_text_and_tag_names(wpsr, curator):
     response = _export(curator, admin.site._registry[Finding], XLSX_FORMAT)
     assert response["Content-Disposition"].endswith('.xlsx"')
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue())).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == HEADER
     assert [SLUG, "digital-technology", 1, TEXT, "AI, Corruption, Digital technology, Procurement"] in [row[:5] for row in rows]
@@ -145,7 +145,7 @@ def test_preview_shows_the_changed_row_as_update_and_the_others_as_skipped(wpsr,
     kinds = _preview_kinds(preview)
     assert kinds.pop(SLUG) == "update"
     assert set(kinds.values()) == {"skip"} and len(kinds) == 17
-    text = visible_text(preview.content)
+    text = visible_text(preview.getvalue())
     assert "Preview" in text and "Update" in text and "Skipped" in text
     assert Finding.objects.get(slug=SLUG).text == TEXT  # the preview writes nothing
 
@@ -158,7 +158,7 @@ def test_confirming_applies_the_change_with_one_history_entry_by_the_importer(wp
 
     response = _confirm(curator, _preview(curator, _csv(rows)))
 
-    assert "Import finished: 0 new, 1 updated, 0 deleted and 17 skipped findings." in visible_text(response.content)
+    assert "Import finished: 0 new, 1 updated, 0 deleted and 17 skipped findings." in visible_text(response.getvalue())
     finding = Finding.objects.get(slug=SLUG)
     assert finding.text == TEXT + ", and in customs"
     assert sorted(finding.tags.names()) == ["AI", "Corruption", "Customs"]
@@ -187,7 +187,7 @@ def test_a_file_with_one_bad_row_writes_nothing_and_names_the_row(wpsr, curator,
 
     preview = _preview(curator, _csv(rows))
 
-    text = visible_text(preview.content)
+    text = visible_text(preview.getvalue())
     assert "Some rows failed to validate" in text
     assert f"2 1 {field} {message}" in text  # the row number, its error count, the column and the error
     assert "Confirm import" not in text
@@ -201,7 +201,7 @@ def test_unknown_related_topic_is_a_row_error(wpsr, curator):
 
     preview = _preview(curator, _csv(rows, header=list(rows[0])), model_name="contribution")
 
-    assert "5 1 related_topics There is no topic with the slug “no-such-topic”." in visible_text(preview.content)
+    assert "5 1 related_topics There is no topic with the slug “no-such-topic”." in visible_text(preview.getvalue())
 
 
 def test_confirmation_writes_nothing_if_a_row_fails_by_then(wpsr, curator):
@@ -212,25 +212,25 @@ def test_confirmation_writes_nothing_if_a_row_fails_by_then(wpsr, curator):
     last = rows[-1]
     assert first["topic"] != last["topic"]
     preview = _preview(curator, _csv(rows))
-    assert "Confirm import" in visible_text(preview.content)
+    assert "Confirm import" in visible_text(preview.getvalue())
     # Meanwhile another curator renames the topic the last row points to.
     Topic.objects.filter(slug=last["topic"]).update(slug="renamed-meanwhile")
 
     response = _confirm(curator, preview)
 
-    assert "Nothing was imported" in visible_text(response.content)
+    assert "Nothing was imported" in visible_text(response.getvalue())
     assert Finding.objects.get(slug=first["slug"]).text != "Changed in row 1"
 
 
 def test_reimporting_an_unchanged_export_changes_nothing(wpsr, curator):
-    content = _export(curator, admin.site._registry[Finding], CSV_FORMAT).content
+    content = _export(curator, admin.site._registry[Finding], CSV_FORMAT).getvalue()
     counts, history = (Finding.objects.count(), Tag.objects.count()), _history_count()
 
     preview = _preview(curator, content)
     assert set(_preview_kinds(preview).values()) == {"skip"}
     response = _confirm(curator, preview)
 
-    assert "Import finished: 0 new, 0 updated, 0 deleted and 18 skipped findings." in visible_text(response.content)
+    assert "Import finished: 0 new, 0 updated, 0 deleted and 18 skipped findings." in visible_text(response.getvalue())
     assert (Finding.objects.count(), Tag.objects.count()) == counts
     assert _history_count() == history
 
@@ -239,7 +239,7 @@ def test_reimporting_an_unchanged_export_changes_nothing(wpsr, curator):
 @pytest.mark.parametrize("model_admin", ADMINS, ids=[model_admin.opts.model_name for model_admin in ADMINS])
 def test_every_kind_round_trips_unchanged(wpsr, curator, model_admin, file_format):
     """Links, dates, numbers, blank cells and tags read back as they were written, so every row is skipped."""
-    content = _export(curator, model_admin, file_format).content
+    content = _export(curator, model_admin, file_format).getvalue()
     preview = _preview(curator, content, model_name=model_admin.opts.model_name, file_format=file_format, name="export")
     result = preview.context["result"]
     assert not result.has_errors() and not result.has_validation_errors()
@@ -248,7 +248,7 @@ def test_every_kind_round_trips_unchanged(wpsr, curator, model_admin, file_forma
 
 
 def test_xlsx_round_trip_applies_an_edit_made_in_the_spreadsheet(wpsr, curator):
-    workbook = openpyxl.load_workbook(io.BytesIO(_export(curator, admin.site._registry[Finding], XLSX_FORMAT).content))
+    workbook = openpyxl.load_workbook(io.BytesIO(_export(curator, admin.site._registry[Finding], XLSX_FORMAT).getvalue()))
     sheet = workbook.active
     row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == SLUG)
     row[HEADER.index("tags")].value = "AI, Corruption, Procurement, Spreadsheets"
@@ -270,7 +270,7 @@ def test_an_editor_cannot_publish_by_import(wpsr, editor):
 
     preview = _preview(editor, _csv(rows))
 
-    text = visible_text(preview.content)
+    text = visible_text(preview.getvalue())
     assert (
         "3 1 status Row 3 changes the status from “published” to “review”: only Publishers can publish or unpublish."
         in text
@@ -286,7 +286,7 @@ def test_an_editor_can_import_a_new_draft(wpsr, editor):
 
     response = _confirm(editor, _preview(editor, _csv([row])))
 
-    assert "Import finished: 1 new, 0 updated, 0 deleted and 0 skipped findings." in visible_text(response.content)
+    assert "Import finished: 1 new, 0 updated, 0 deleted and 0 skipped findings." in visible_text(response.getvalue())
     finding = Finding.objects.get(slug="a-new-finding")
     assert (finding.status, finding.published_at, list(finding.tags.names())) == (Status.DRAFT, None, ["AI"])
     assert finding.history.get().history_user.username == "editor"
@@ -301,7 +301,7 @@ def test_a_publisher_can_publish_by_import(wpsr, publisher):
 
     response = _confirm(publisher, _preview(publisher, _csv(rows)))
 
-    assert "Import finished: 0 new, 1 updated, 0 deleted and 17 skipped findings." in visible_text(response.content)
+    assert "Import finished: 0 new, 1 updated, 0 deleted and 17 skipped findings." in visible_text(response.getvalue())
     finding = Finding.objects.get(slug=slug)
     assert finding.status == Status.PUBLISHED
     assert finding.published_by.username == "publisher" and finding.published_at is not None
@@ -313,7 +313,7 @@ def test_users_without_add_or_change_rights_cannot_import(wpsr, client, django_u
     client.force_login(viewer)
 
     assert client.get(reverse("admin:findings_finding_import")).status_code == 403
-    assert "Import" not in visible_text(client.get(reverse("admin:findings_finding_changelist")).content).split()
+    assert "Import" not in visible_text(client.get(reverse("admin:findings_finding_changelist")).getvalue()).split()
     assert _export(client, admin.site._registry[Finding], CSV_FORMAT).status_code == 200
 
 
@@ -338,7 +338,7 @@ def formula_like_texts(wpsr):
 
 
 def test_xlsx_export_writes_formula_like_text_as_text(formula_like_texts, curator):
-    workbook = openpyxl.load_workbook(io.BytesIO(_export(curator, admin.site._registry[Finding], XLSX_FORMAT).content))
+    workbook = openpyxl.load_workbook(io.BytesIO(_export(curator, admin.site._registry[Finding], XLSX_FORMAT).getvalue()))
     cells = [cell for row in workbook.active.iter_rows() for cell in row]
     assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
     texts = {row[0].value: row[HEADER.index("text")] for row in workbook.active.iter_rows(min_row=2)}
@@ -364,14 +364,14 @@ def test_csv_export_starts_formula_like_cells_with_a_quote(formula_like_texts, c
 
 @pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT], ids=["csv", "xlsx"])
 def test_formula_like_text_round_trips_unchanged(formula_like_texts, curator, file_format):
-    content = _export(curator, admin.site._registry[Finding], file_format).content
+    content = _export(curator, admin.site._registry[Finding], file_format).getvalue()
     history = _history_count()
 
     preview = _preview(curator, content, file_format=file_format, name="export")
     assert set(_preview_kinds(preview).values()) == {"skip"}
     response = _confirm(curator, preview)
 
-    assert "Import finished: 0 new, 0 updated, 0 deleted and 18 skipped findings." in visible_text(response.content)
+    assert "Import finished: 0 new, 0 updated, 0 deleted and 18 skipped findings." in visible_text(response.getvalue())
     assert {slug: Finding.objects.get(slug=slug).text for slug in FORMULA_LIKE} == FORMULA_LIKE
     assert _history_count() == history
 
@@ -422,12 +422,12 @@ def _change_finding(client, finding, tags):
 def test_admin_tag_field_keeps_a_name_with_spaces_and_says_how_to_type_tags(wpsr, curator):
     finding = Finding.objects.get(slug=SLUG)
     page = curator.get(reverse("admin:findings_finding_change", args=[finding.pk]))
-    assert "Separate tags with commas; a tag may contain spaces." in visible_text(page.content)
-    assert 'value="AI, Corruption, Digital technology, Procurement"' in page.content.decode()
+    assert "Separate tags with commas; a tag may contain spaces." in visible_text(page.getvalue())
+    assert 'value="AI, Corruption, Digital technology, Procurement"' in page.getvalue().decode()
 
     assert _change_finding(curator, finding, 'Digital technology, Open data, "Health, education"').status_code == 302
     assert sorted(finding.tags.names()) == ["Digital technology", "Health, education", "Open data"]
-    page = curator.get(reverse("admin:findings_finding_change", args=[finding.pk])).content.decode()
+    page = curator.get(reverse("admin:findings_finding_change", args=[finding.pk])).getvalue().decode()
     assert 'value="Digital technology, &quot;Health, education&quot;, Open data"' in page
 
 
@@ -435,7 +435,7 @@ def test_admin_tag_field_refuses_a_tag_too_long_for_the_database(wpsr, curator):
     finding = Finding.objects.get(slug=SLUG)
     response = _change_finding(curator, finding, "Data, " + "y" * 120)
     assert response.status_code == 200
-    assert f"The tag “{'y' * 40}…” has 120 characters; a tag has at most 100." in visible_text(response.content)
+    assert f"The tag “{'y' * 40}…” has 120 characters; a tag has at most 100." in visible_text(response.getvalue())
     assert sorted(finding.tags.names()) == ["AI", "Corruption", "Digital technology", "Procurement"]
 
 
@@ -450,7 +450,7 @@ def _tag_action(client, action, findings, tags):
 def test_bulk_tag_actions_read_names_with_spaces_and_quoted_commas(wpsr, curator):
     findings = list(Finding.objects.filter(topic__slug="digital-technology"))
     response = _tag_action(curator, "add_tags", findings, 'Open data, "Health, education"')
-    assert 'Added Open data, "Health, education" to 3 items.' in visible_text(response.content)
+    assert 'Added Open data, "Health, education" to 3 items.' in visible_text(response.getvalue())
     assert all({"Open data", "Health, education"} <= set(finding.tags.names()) for finding in findings)
 
     _tag_action(curator, "remove_tags", findings, 'open DATA, "Health, education"')  # case does not matter
@@ -461,7 +461,7 @@ def test_bulk_tag_action_refuses_a_tag_too_long_for_the_database(wpsr, curator):
     findings = list(Finding.objects.filter(topic__slug="digital-technology"))
     response = _tag_action(curator, "add_tags", findings, "z" * 101)
     assert f"Nothing changed. The tag “{'z' * 40}…” has 101 characters; a tag has at most 100." in visible_text(
-        response.content
+        response.getvalue()
     )
     assert not Tag.objects.filter(name__startswith="zzz").exists()
 
@@ -472,15 +472,15 @@ def test_import_refuses_a_tag_too_long_for_the_database(wpsr, curator):
 
     preview = _preview(curator, _csv(rows))
 
-    assert f"2 1 tags The tag “{'w' * 40}…” has 101 characters; a tag has at most 100." in visible_text(preview.content)
-    assert "Confirm import" not in visible_text(preview.content)
+    assert f"2 1 tags The tag “{'w' * 40}…” has 101 characters; a tag has at most 100." in visible_text(preview.getvalue())
+    assert "Confirm import" not in visible_text(preview.getvalue())
 
 
 @pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT], ids=["csv", "xlsx"])
 def test_tags_with_commas_and_spaces_round_trip(wpsr, curator, file_format):
     finding = Finding.objects.get(slug=SLUG)
     finding.tags.set(["Health, education", "Digital technology", 'Say "hi"'])
-    content = _export(curator, admin.site._registry[Finding], file_format).content
+    content = _export(curator, admin.site._registry[Finding], file_format).getvalue()
 
     preview = _preview(curator, content, file_format=file_format, name="export")
 
@@ -495,7 +495,7 @@ def test_import_sets_tags_with_spaces_and_commas_and_records_them_in_history(wps
 
     response = _confirm(curator, _preview(curator, _csv(rows)))
 
-    assert "Import finished: 0 new, 1 updated, 0 deleted and 17 skipped findings." in visible_text(response.content)
+    assert "Import finished: 0 new, 1 updated, 0 deleted and 17 skipped findings." in visible_text(response.getvalue())
     finding = Finding.objects.get(slug=SLUG)
     # "ai" is the existing tag "AI": names match whatever their case.
     assert sorted(finding.tags.names()) == ["AI", "Digital technology", "Health, education"]
@@ -513,7 +513,7 @@ def test_a_file_without_a_required_column_is_refused_with_a_message(wpsr, curato
     preview = _preview(curator, _csv([{name: row[name] for name in header} for row in rows], header=header))
 
     assert preview.status_code == 200
-    text = visible_text(preview.content)
+    text = visible_text(preview.getvalue())
     assert (
         f"The file has no column “{column}”, so nothing was imported. A file of findings needs the columns "
         "slug, topic, order, text, source (its first line names them)"
@@ -531,7 +531,7 @@ def test_a_csv_file_saved_by_excel_in_windows_1252_is_read_and_says_so(wpsr, cur
 
     preview = _preview(curator, content)
 
-    text = visible_text(preview.content)
+    text = visible_text(preview.getvalue())
     assert "This file is not UTF-8: it was read as Windows-1252 (cp1252)" in text
     assert f"New new-0 digital-technology 100 {ACCENTED} Participación" in text
     _confirm(curator, preview)
@@ -542,7 +542,7 @@ def test_a_csv_file_saved_by_excel_in_windows_1252_is_read_and_says_so(wpsr, cur
 @pytest.mark.parametrize("mark", [b"", b"\xef\xbb\xbf"], ids=["without a byte-order mark", "with one"])
 def test_a_utf8_file_is_read_as_utf8_without_a_note(wpsr, curator, mark):
     [row] = _new_rows(1)
-    text = visible_text(_preview(curator, mark + _csv([{**row, "text": ACCENTED}])).content)
+    text = visible_text(_preview(curator, mark + _csv([{**row, "text": ACCENTED}])).getvalue())
     assert f"New new-0 digital-technology 100 {ACCENTED}" in text
     assert "Windows-1252" not in text
 
@@ -559,7 +559,7 @@ def test_a_utf8_file_is_read_as_utf8_without_a_note(wpsr, curator, mark):
 def test_a_file_that_cannot_be_read_says_why_on_the_import_form(wpsr, curator, content, file_format, message):
     response = _preview(curator, content, file_format=file_format)
     assert response.status_code == 200
-    text = visible_text(response.content)
+    text = visible_text(response.getvalue())
     assert message in text and "Traceback" not in text
 
 
@@ -571,8 +571,8 @@ def test_a_file_that_names_an_item_twice_is_refused(wpsr, curator):
 
     assert (
         f"4 1 slug Rows 1 and 4 are both about the finding with slug “{rows[0]['slug']}”: a file names each item once."
-    ) in visible_text(preview.content)
-    assert "Confirm import" not in visible_text(preview.content)
+    ) in visible_text(preview.getvalue())
+    assert "Confirm import" not in visible_text(preview.getvalue())
 
 
 # At spreadsheet scale: a constant number of queries per exported file and per imported row.
@@ -588,7 +588,7 @@ def test_export_reads_links_and_tags_per_chunk_not_per_row(wpsr, curator, django
             make_finding(topic=topic, slug=f"more-{n}", tags=[f"Tag {n}", "Data"])
     with django_assert_num_queries(8):
         large = _export(curator, admin.site._registry[Finding], CSV_FORMAT)
-    assert large.content.count(b"\n") == small.content.count(b"\n") + 40
+    assert large.getvalue().count(b"\n") == small.getvalue().count(b"\n") + 40
 
 
 def test_importing_a_row_costs_three_queries_whatever_the_file_size(wpsr, curator):

@@ -23,31 +23,31 @@ def _pagination(content):
 def test_pages_are_numbered_first_last_and_around_the_current_one(wpsr, client):
     # 18 findings, 2 a page: 9 pages.
     response = client.get("/findings/?per_page=10&page=1")
-    assert _pagination(response.content) == "Page 1 Page 2 Next page Page 1 of 2"
-    text = _pagination(client.get("/findings/?tag=digital-technology&per_page=10").content)
+    assert _pagination(response.getvalue()) == "Page 1 Page 2 Next page Page 1 of 2"
+    text = _pagination(client.get("/findings/?tag=digital-technology&per_page=10").getvalue())
     assert text == ""  # 5 results: one page, no pagination
 
 
 def test_a_long_list_shows_gaps_between_the_first_the_neighbours_and_the_last(wpsr, client, settings):
     settings.PORTAL_PAGE_SIZE = 2
     response = client.get("/findings/?tag=&page=5")
-    assert _pagination(response.content) == (
+    assert _pagination(response.getvalue()) == (
         "Previous page Page 1 … Page 4 Page 5 Page 6 … Page 9 Next page Page 5 of 9"
     )
-    hrefs = links(response.content)
+    hrefs = links(response.getvalue())
     assert "/findings/" in hrefs and "/findings/?page=4" in hrefs and "/findings/?page=9" in hrefs
-    assert '<a href="/findings/?page=5" aria-current="page">' in response.content.decode()
+    assert '<a href="/findings/?page=5" aria-current="page">' in response.getvalue().decode()
 
 
 def test_per_page_is_part_of_the_address_and_bounded(wpsr, client):
     response = client.get("/findings/?per_page=10&page=2")
-    assert len(result_urls(response.content)) == 8 and results_count(response.content) == 18
-    assert "/findings/?per_page=10" in links(response.content)  # previous page keeps the size
+    assert len(result_urls(response.getvalue())) == 8 and results_count(response.getvalue()) == 18
+    assert "/findings/?per_page=10" in links(response.getvalue())  # previous page keeps the size
     json = client.get("/findings/?per_page=10&format=json").json()
     assert len(json["results"]) == 10 and json["next"] == "http://testserver/findings/?per_page=10&format=json&page=2"
     too_small = client.get("/findings/?per_page=2")
-    assert "Ignored per_page=“2”: Ensure this value is greater than or equal to 10." in visible_text(too_small.content)
-    assert len(result_urls(too_small.content)) == 18  # the default size, 20
+    assert "Ignored per_page=“2”: Ensure this value is greater than or equal to 10." in visible_text(too_small.getvalue())
+    assert len(result_urls(too_small.getvalue())) == 18  # the default size, 20
 
 
 def test_sort_newest_puts_the_latest_publication_first(wpsr, client):
@@ -56,10 +56,10 @@ def test_sort_newest_puts_the_latest_publication_first(wpsr, client):
     finding.save()
     workflow.set_status(finding, Status.PUBLISHED)
     finding.save()
-    urls = result_urls(client.get("/findings/?sort=newest").content)
+    urls = result_urls(client.get("/findings/?sort=newest").getvalue())
     assert urls[0] == "/findings/hybrid-service-delivery-models/"
     assert len(urls) == 18
-    assert '<option value="newest" selected>Newest first</option>' in client.get("/findings/?sort=newest").content.decode()
+    assert '<option value="newest" selected>Newest first</option>' in client.get("/findings/?sort=newest").getvalue().decode()
 
 
 def test_the_feed_lists_what_was_published_a_minute_ago_first(wpsr, client):
@@ -71,7 +71,7 @@ def test_the_feed_lists_what_was_published_a_minute_ago_first(wpsr, client):
     latest.save()
 
     for url in ("/findings/?format=atom", "/findings/?format=atom&sort=title", "/search/?q=data+OR+hybrid&format=atom"):
-        feed = ElementTree.fromstring(client.get(url).content)
+        feed = ElementTree.fromstring(client.get(url).getvalue())
         entries = feed.findall(f"{ATOM}entry")
         ids = [entry.findtext(f"{ATOM}id") for entry in entries]
         assert ids[:2] == [
@@ -82,14 +82,14 @@ def test_the_feed_lists_what_was_published_a_minute_ago_first(wpsr, client):
 
 
 def test_lists_offer_a_download_in_plain_words(wpsr, client):
-    text = visible_text(client.get("/findings/").content)
-    assert "Download: CSV · JSON · Atom feed · BibTeX · RIS" in text
+    text = visible_text(client.get("/findings/").getvalue())
+    assert "Download: CSV · JSON · Atom feed · BibTeX · RIS · PDF" in text
     assert "Take this list away" not in text
 
 
 @pytest.mark.parametrize("url, singular", [("/findings/?tag=data", "1 finding"), ("/chapters/?q=trade-offs", "1 chapter")])
 def test_one_result_is_counted_in_the_singular(wpsr, client, url, singular):
-    assert f"{singular} matches these filters" in visible_text(client.get(url).content)
+    assert f"{singular} matches these filters" in visible_text(client.get(url).getvalue())
 
 
 def test_the_chapter_facet_lists_chapters_in_the_report_order(wpsr, client):
@@ -101,12 +101,12 @@ def test_the_chapter_facet_lists_chapters_in_the_report_order(wpsr, client):
 
 
 def test_a_dimension_links_to_the_topics_it_groups(wpsr, client):
-    hrefs = links(client.get("/").content)
+    hrefs = links(client.get("/").getvalue())
     assert "/topics/?dimension=internal-ways-of-working" in hrefs
     response = client.get("/topics/?dimension=internal-ways-of-working")
     grouped = Topic.objects.published().filter(dimension__slug="internal-ways-of-working")
-    assert result_urls(response.content) == [topic.get_absolute_url() for topic in grouped] and grouped
-    assert not any("#dimension-" in href for href in links(client.get("/topics/").content))
+    assert result_urls(response.getvalue()) == [topic.get_absolute_url() for topic in grouped] and grouped
+    assert not any("#dimension-" in href for href in links(client.get("/topics/").getvalue()))
 
 
 def test_each_detail_page_comes_in_json(wpsr, client):
@@ -150,7 +150,7 @@ def test_an_old_slug_taken_by_another_item_leads_to_that_item(wpsr, client):
     other.slug = "chapter-1"
     other.save()
     assert client.get("/chapters/chapter-1/").status_code == 200
-    assert "Chapter 2:" in visible_text(client.get("/chapters/chapter-1/").content)
+    assert "Chapter 2:" in visible_text(client.get("/chapters/chapter-1/").getvalue())
 
 
 def test_a_redirect_never_leads_the_public_to_a_draft(wpsr, client):

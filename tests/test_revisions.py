@@ -48,13 +48,13 @@ def finding(wpsr):
 def test_an_editors_change_to_a_published_item_waits_and_the_public_sees_the_published_one(editor, finding):
     response = editor.post(_change_url(finding), _form(editor, finding, text=PROPOSED, tags="AI, Procurement"), follow=True)
     assert response.status_code == 200
-    assert "waits for a Publisher" in visible_text(response.content)
+    assert "waits for a Publisher" in visible_text(response.getvalue())
 
     finding.refresh_from_db()
     assert finding.text == TEXT
     assert sorted(finding.tags.names()) == ["AI", "Corruption", "Digital technology", "Procurement"]
     editor.logout()
-    public = visible_text(editor.get(f"/findings/{SLUG}/").content)
+    public = visible_text(editor.get(f"/findings/{SLUG}/").getvalue())
     assert TEXT in public and PROPOSED not in public
     revision = Revision.objects.get(state="pending")
     assert revision.data["text"] == PROPOSED and revision.data["tags"] == ["AI", "Procurement"]
@@ -66,13 +66,13 @@ def test_a_publisher_sees_the_difference_and_publishes_it(editor, finding, clien
     client.force_login(make_member("publisher", "Publishers"))
 
     review = client.get(revision.get_absolute_url())
-    text = visible_text(review.content)
+    text = visible_text(review.getvalue())
     assert f"Text {TEXT} {PROPOSED}" in text
     assert "Tags AI, Corruption, Digital technology, Procurement AI, Procurement" in text
-    assert 'value="Publish this change"' in review.content.decode()
+    assert 'value="Publish this change"' in review.getvalue().decode()
 
     response = client.post(revision.get_absolute_url(), {"publish": "Publish this change"}, follow=True)
-    assert "Published the change proposed by editor." in visible_text(response.content)
+    assert "Published the change proposed by editor." in visible_text(response.getvalue())
     finding.refresh_from_db()
     assert finding.text == PROPOSED
     assert sorted(finding.tags.names()) == ["AI", "Procurement"]
@@ -81,13 +81,13 @@ def test_a_publisher_sees_the_difference_and_publishes_it(editor, finding, clien
     assert latest.history_change_reason.startswith("Published the change proposed by editor on ")
     assert latest.tag_names == "AI, Procurement"
     client.logout()
-    assert PROPOSED in visible_text(client.get(f"/findings/{SLUG}/").content)
+    assert PROPOSED in visible_text(client.get(f"/findings/{SLUG}/").getvalue())
 
 
 def test_an_editor_cannot_publish_a_proposal_even_by_a_forged_request(editor, finding):
     editor.post(_change_url(finding), _form(editor, finding, text=PROPOSED))
     revision = Revision.objects.get(state="pending")
-    assert "Only Publishers can publish or reject it." in visible_text(editor.get(revision.get_absolute_url()).content)
+    assert "Only Publishers can publish or reject it." in visible_text(editor.get(revision.get_absolute_url()).getvalue())
     assert editor.post(revision.get_absolute_url(), {"publish": "1"}).status_code == 403
     finding.refresh_from_db()
     assert finding.text == TEXT and Revision.objects.get(pk=revision.pk).state == "pending"
@@ -113,11 +113,11 @@ def test_the_history_shows_the_proposal_and_its_publication(editor, finding, cli
     editor.post(_change_url(finding), _form(editor, finding, text=PROPOSED))
     client.force_login(make_member("publisher", "Publishers"))
     history_url = reverse("admin:findings_finding_history", args=[finding.pk])
-    text = visible_text(client.get(history_url).content)
+    text = visible_text(client.get(history_url).getvalue())
     assert "Proposed changes" in text and "Waiting for a Publisher" in text and "editor" in text
     revision = Revision.objects.get()
     client.post(revision.get_absolute_url(), {"publish": "1"})
-    text = visible_text(client.get(history_url).content)
+    text = visible_text(client.get(history_url).getvalue())
     assert "Published" in text and "Published the change proposed by editor on" in text
 
 
@@ -145,7 +145,7 @@ def test_an_editors_tag_action_on_a_published_item_is_a_proposal(editor, finding
         {"action": "add_tags", "_selected_action": [finding.pk], "tags": "Public procurement"},
         follow=True,
     )
-    assert "waits for a Publisher" in visible_text(response.content)
+    assert "waits for a Publisher" in visible_text(response.getvalue())
     assert "Public procurement" not in finding.tags.names()
     assert "Public procurement" in Revision.objects.get(state="pending").data["tags"]
 
@@ -157,7 +157,7 @@ def test_an_editors_import_cannot_change_a_published_item(editor, finding):
     row = next(row for row in rows if row["slug"] == SLUG)
     row["text"] = PROPOSED
     preview = _preview(editor, _csv(rows, header=list(rows[0])))
-    text = visible_text(preview.content)
+    text = visible_text(preview.getvalue())
     number = rows.index(row) + 1
     assert (
         f"Row {number} changes a published finding: only Publishers can change published items by import. "

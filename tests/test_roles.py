@@ -62,7 +62,7 @@ def test_editor_sends_a_draft_to_review(draft, editor):
 def test_editor_cannot_publish_even_with_a_forged_form(draft, editor):
     response = _change(editor, draft, status="published")
     assert response.status_code == 200
-    assert "Only Publishers can publish or unpublish." in visible_text(response.content)
+    assert "Only Publishers can publish or unpublish." in visible_text(response.getvalue())
     draft.refresh_from_db()
     assert draft.status == "draft"
     assert draft.published_at is None
@@ -71,13 +71,13 @@ def test_editor_cannot_publish_even_with_a_forged_form(draft, editor):
 def test_editor_cannot_unpublish_with_a_forged_form(wpsr, editor):
     finding = Finding.objects.get(slug="hybrid-service-delivery-models")
     response = _change(editor, finding, status="draft")
-    assert "Only Publishers can publish or unpublish." in visible_text(response.content)
+    assert "Only Publishers can publish or unpublish." in visible_text(response.getvalue())
     assert Finding.objects.get(pk=finding.pk).status == "published"
 
 
 def test_editor_cannot_run_the_publish_action(draft, editor):
     page = editor.get(reverse("admin:findings_finding_changelist"))
-    assert 'value="publish"' not in page.content.decode()
+    assert 'value="publish"' not in page.getvalue().decode()
     _action(editor, "publish", draft)
     assert Finding.objects.get(pk=draft.pk).status == "draft"
 
@@ -85,7 +85,7 @@ def test_editor_cannot_run_the_publish_action(draft, editor):
 def test_editor_moving_published_items_to_draft_changes_nothing(wpsr, editor):
     finding = Finding.objects.get(slug="hybrid-service-delivery-models")
     response = _action(editor, "move_to_draft", finding)
-    assert "Nothing changed. Only Publishers can publish or unpublish." in visible_text(response.content)
+    assert "Nothing changed. Only Publishers can publish or unpublish." in visible_text(response.getvalue())
     assert Finding.objects.get(pk=finding.pk).status == "published"
 
 
@@ -109,10 +109,10 @@ def test_publisher_publishes_from_the_form_and_is_recorded(draft, publisher, cli
 
 def test_publisher_publishes_and_unpublishes_from_the_list(draft, publisher):
     response = _action(publisher, "publish", draft)
-    assert "Published: 1 finding." in visible_text(response.content)
+    assert "Published: 1 finding." in visible_text(response.getvalue())
     assert Finding.objects.get(pk=draft.pk).status == "published"
     response = _action(publisher, "unpublish", draft)
-    assert "Unpublished: 1 finding." in visible_text(response.content)
+    assert "Unpublished: 1 finding." in visible_text(response.getvalue())
     unpublished = Finding.objects.get(pk=draft.pk)
     assert (unpublished.status, unpublished.published_at) == ("review", None)
 
@@ -143,7 +143,7 @@ def test_view_only_staff_can_neither_move_nor_restore(wpsr, client, django_user_
     viewer.user_permissions.add(Permission.objects.get(codename="view_finding"))
     client.force_login(viewer)
     finding = Finding.objects.get(slug="hybrid-service-delivery-models")
-    page = client.get(reverse("admin:findings_finding_changelist")).content.decode()
+    page = client.get(reverse("admin:findings_finding_changelist")).getvalue().decode()
     assert 'value="send_to_review"' not in page and 'value="add_tags"' not in page
 
     _action(client, "move_to_draft", finding)

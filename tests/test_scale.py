@@ -24,11 +24,17 @@ SMALL, LARGE = 10, 10_000
 
 # (url, budget, the queries it makes at either size)
 PAGES = [
-    ("/findings/", 7, "count; facets: tag, topic, chapter, dimension; the page of findings with topic, chapter and source; their tags"),
+    (
+        "/findings/",
+        9,
+        "count; facets: tag, topic, chapter, dimension, contribution, suggestion; the page of findings with topic, "
+        "chapter and source; their tags",
+    ),
     (
         "/findings/?tag=synthetic-01&topic=synthetic-topic-1",
-        8,
-        "count; facets: tag, topic (the other topics), the chosen topic's title, chapter, dimension; the page; its tags",
+        10,
+        "count; facets: tag, topic (the other topics), the chosen topic's title, chapter, dimension, contribution, "
+        "suggestion; the page; its tags",
     ),
     (
         "/search/?q=procurement",
@@ -37,7 +43,12 @@ PAGES = [
         "the ranked page of documents; its items (one query per kind on the page: findings); their tags; excerpts",
     ),
     ("/search/?q=procurement&kind=finding&tag=synthetic", 14, "the same queries as the search above, each narrowed"),
-    ("/findings/?format=json&tag=synthetic", 7, "count; facets: tag, topic, chapter, dimension; the page of findings; their tags"),
+    (
+        "/findings/?format=json&tag=synthetic",
+        9,
+        "count; facets: tag, topic, chapter, dimension, contribution, suggestion; the page of findings; their tags",
+    ),
+    ("/map/", 5, "topics with finding counts and dimensions; suggestions, their topics; contributions, their topics"),
     ("/topics/", 8, "dimensions; count; facets: tag, chapter, dimension, contribution; the page of topics with finding counts; their tags"),
     ("/tags/", 1, "tags with their published item counts"),
     ("/tags/synthetic/", 7, "the tag with its count; a count per kind (4); the findings shown; their tags"),
@@ -62,7 +73,7 @@ def _generate(findings):
 
 
 def _csv_chunks(response):
-    rows = len(list(csv.reader(io.StringIO(response.content.decode("utf-8"))))) - 1
+    rows = len(list(csv.reader(io.StringIO(response.getvalue().decode("utf-8"))))) - 1
     assert rows > 0
     return math.ceil(rows / formats.CHUNK_SIZE)
 
@@ -73,7 +84,7 @@ def test_query_counts_stay_flat_from_ten_to_ten_thousand_findings(wpsr, client, 
     small_csv, small_csv_response = _measure(client, CSV_URL)
     # Filtered pages with no result skip the page's queries: compare pages that have results.
     for url in ("/findings/?tag=synthetic-01&topic=synthetic-topic-1", "/search/?q=procurement&kind=finding&tag=synthetic"):
-        assert results(client.get(url).content), f"{url} finds nothing among {SMALL} findings"
+        assert results(client.get(url).getvalue()), f"{url} finds nothing among {SMALL} findings"
 
     _generate(LARGE - SMALL)
     synthetic = Finding.objects.filter(source__slug="synthetic-data")
@@ -86,12 +97,13 @@ def test_query_counts_stay_flat_from_ten_to_ten_thousand_findings(wpsr, client, 
             large[url], _ = _measure(client, url)
     assert large == small
 
-    # CSV reads every row in one query, and their tags once per chunk of rows, so that a
-    # download of 10,000 rows never holds them all at once: 1 + one per CHUNK_SIZE rows.
+    # CSV counts the rows (to say whether the file is cut), reads every row in one query, and
+    # their tags once per chunk of rows, so that a download of 10,000 rows never holds them all
+    # at once: 2 + one per CHUNK_SIZE rows.
     large_csv, large_csv_response = _measure(client, CSV_URL)
-    assert small_csv == 1 + _csv_chunks(small_csv_response) == 2
-    assert large_csv == 1 + _csv_chunks(large_csv_response)
-    assert large_csv <= 1 + formats.ROW_LIMIT // formats.CHUNK_SIZE
+    assert small_csv == 2 + _csv_chunks(small_csv_response) == 3
+    assert large_csv == 2 + _csv_chunks(large_csv_response)
+    assert large_csv <= 2 + formats.ROW_LIMIT // formats.CHUNK_SIZE
 
 
 def _content_counts():
@@ -118,29 +130,29 @@ def test_delete_removes_every_synthetic_item_and_nothing_else(wpsr, client):
     assert list(real_tag_finding.tags.names()) == ["synthetic-biology"]
     assert client.get("/tags/synthetic/").status_code == 404
     assert client.get("/findings/synthetic-finding-1/").status_code == 404
-    assert "Synthetic" not in visible_text(client.get("/findings/").content)
-    found = results(client.get("/search/?q=synthetic").content)
+    assert "Synthetic" not in visible_text(client.get("/findings/").getvalue())
+    found = results(client.get("/search/?q=synthetic").getvalue())
     assert [result.url for result in found] == ["/findings/real-synthetic-biology/"]
 
 
 def test_synthetic_items_say_so_and_cite_the_synthetic_source(wpsr, client):
     _generate(SMALL)
-    finding = visible_text(client.get("/findings/synthetic-finding-5/").content)
+    finding = visible_text(client.get("/findings/synthetic-finding-5/").getvalue())
     assert "Synthetic finding 5: " in finding
     assert "Source: Synthetic data generated for benchmarks and tests (not WPSR content)" in finding
     assert "Tags (editorial): Synthetic" in finding
-    topic = visible_text(client.get("/topics/synthetic-topic-1/").content)
+    topic = visible_text(client.get("/topics/synthetic-topic-1/").getvalue())
     assert "Synthetic topic 1" in topic
     assert "Source: Synthetic data generated for benchmarks and tests (not WPSR content)" in topic
 
 
 def test_synthetic_findings_are_marked_in_lists_and_search(wpsr, client):
     _generate(SMALL)
-    listed = results(client.get("/findings/?tag=synthetic").content)
+    listed = results(client.get("/findings/?tag=synthetic").getvalue())
     assert len(listed) == SMALL
     assert all(result.title.startswith("Synthetic finding ") for result in listed)
     assert all("Tags (editorial): Synthetic" in result.text for result in listed)
-    found = results(client.get("/search/?q=synthetic&kind=finding").content)
+    found = results(client.get("/search/?q=synthetic&kind=finding").getvalue())
     assert {result.url for result in found} == {f"/findings/synthetic-finding-{n}/" for n in range(1, SMALL + 1)}
 
 

@@ -70,8 +70,8 @@ def _html_result_urls(client, url):
     while url:
         response = get_page(client, url)
         pages += 1
-        found += [SERVER + link for link in result_urls(response.content)]
-        following = re.findall(r'<a href="([^"]*)" rel="next">', response.content.decode())
+        found += [SERVER + link for link in result_urls(response.getvalue())]
+        following = re.findall(r'<a href="([^"]*)" rel="next">', response.getvalue().decode())
         url = urljoin(url, unescape(following[0])) if following else None
     return found, pages
 
@@ -79,7 +79,7 @@ def _html_result_urls(client, url):
 def _json_result_urls(client, url):
     found, following = [], with_format(url, "json")
     while following:
-        data = json.loads(get_page(client, following).content)
+        data = json.loads(get_page(client, following).getvalue())
         found += [result["url"] for result in data["results"]]
         following = data["next"]
     return found, data["count"]
@@ -88,25 +88,25 @@ def _json_result_urls(client, url):
 def _csv_rows(client, url):
     response = get_page(client, with_format(url, "csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.startswith("\ufeffid,".encode())  # a byte-order mark, so that Excel reads UTF-8
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.getvalue().startswith("\ufeffid,".encode())  # a byte-order mark, so that Excel reads UTF-8
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def _atom(client, url):
     response = get_page(client, url)
     assert response["Content-Type"].startswith("application/atom+xml")
-    return ElementTree.fromstring(response.content)
+    return ElementTree.fromstring(response.getvalue())
 
 
 def _bibtex(response):
-    return bibtexparser.loads(response.content.decode(), BibTexParser(common_strings=True)).entries
+    return bibtexparser.loads(response.getvalue().decode(), BibTexParser(common_strings=True)).entries
 
 
 @pytest.mark.parametrize("url", MULTI_PAGE)
 def test_csv_and_json_hold_exactly_the_results_of_every_html_page(wpsr, client, url):
     shown, pages = _html_result_urls(client, url)
     assert pages >= 2, "the case should need several pages"
-    assert len(shown) == len(set(shown)) == results_count(get_page(client, url).content)
+    assert len(shown) == len(set(shown)) == results_count(get_page(client, url).getvalue())
 
     rows = _csv_rows(client, url)
     assert rows[0] == CSV_COLUMNS
@@ -149,13 +149,13 @@ def test_csv_of_contributions_carries_authors_date_link_and_summary(wpsr, client
 
 
 def test_json_of_contributions_carries_authors_date_link_and_summary(wpsr, client):
-    data = json.loads(get_page(client, "/contributions/?chapter=chapter-3&format=json").content)
+    data = json.loads(get_page(client, "/contributions/?chapter=chapter-3&format=json").getvalue())
     by_id = {result["id"]: result for result in data["results"]}
     fox = by_id["contribution:governance-reform-and-public-service-provision"]
     assert [fox[key] for key in CONTRIBUTION_DETAILS] == [["Jonathan Fox"], "October 2023", FOX_LINK, FOX_SUMMARY]
     assert [by_id[f"contribution:{UNKNOWN_AUTHORS}"][key] for key in CONTRIBUTION_DETAILS] == [[], None, None, None]
     # A finding has no such fields: null.
-    finding = json.loads(get_page(client, "/findings/?format=json").content)["results"][0]
+    finding = json.loads(get_page(client, "/findings/?format=json").getvalue())["results"][0]
     assert [finding[key] for key in CONTRIBUTION_DETAILS] == [None, None, None, None]
 
 
@@ -169,7 +169,7 @@ def test_atom_feed_of_a_filtered_list_holds_only_its_items_and_names_the_filters
 
 def test_list_page_links_its_feed_in_the_head(wpsr, client):
     page = get_page(client, DIGITAL_TECHNOLOGY_FINDINGS)
-    [feed_link] = [link for link in head_links(page.content) if link.get("type") == "application/atom+xml"]
+    [feed_link] = [link for link in head_links(page.getvalue()) if link.get("type") == "application/atom+xml"]
     assert feed_link["rel"] == "alternate"
     assert feed_link["title"] == "Key findings – WPSR 2023 (tag: Digital technology; topic: Digital technology)"
     assert feed_link["href"] == with_format(DIGITAL_TECHNOLOGY_FINDINGS, "atom")
@@ -179,7 +179,7 @@ def test_list_page_links_its_feed_in_the_head(wpsr, client):
 
 def test_plain_list_feed_has_the_list_title_alone(wpsr, client):
     page = get_page(client, "/contributions/")
-    [feed_link] = [link for link in head_links(page.content) if link.get("type") == "application/atom+xml"]
+    [feed_link] = [link for link in head_links(page.getvalue()) if link.get("type") == "application/atom+xml"]
     assert feed_link["title"] == "Expert contributions – WPSR 2023"
     feed = _atom(client, feed_link["href"])
     assert len(feed.findall(f"{ATOM}entry")) == 13
@@ -187,7 +187,7 @@ def test_plain_list_feed_has_the_list_title_alone(wpsr, client):
 
 def test_search_feed_names_the_words_and_facets_and_holds_the_results(wpsr, client):
     url = "/search/?q=pandemic&kind=suggestion"
-    [feed_link] = [link for link in head_links(get_page(client, url).content) if link.get("type") == "application/atom+xml"]
+    [feed_link] = [link for link in head_links(get_page(client, url).getvalue()) if link.get("type") == "application/atom+xml"]
     assert feed_link["title"] == "Search – WPSR 2023 (kind: Suggestion; search: “pandemic”)"
     feed = _atom(client, feed_link["href"])
     assert feed.findtext(f"{ATOM}title") == feed_link["title"]
@@ -201,7 +201,7 @@ def test_bibtex_and_ris_of_a_filtered_list_hold_exactly_its_items(wpsr, client, 
     shown, _ = _html_result_urls(client, url)
     entries = _bibtex(get_page(client, with_format(url, "bibtex")))
     assert [entry["url"] for entry in entries] == shown
-    records = rispy.loads(get_page(client, with_format(url, "ris")).content.decode())
+    records = rispy.loads(get_page(client, with_format(url, "ris")).getvalue().decode())
     assert [record["urls"] for record in records] == [[item] for item in shown]
 
 
@@ -234,24 +234,24 @@ def test_bibtex_of_filtered_contributions_are_chapters_by_their_authors(wpsr, cl
 def test_detail_page_says_how_to_cite_it_and_offers_bibtex_and_ris(wpsr, client, url, citation):
     page = get_page(client, url)
     today = timezone.localdate()
-    text = visible_text(page.content)
+    text = visible_text(page.getvalue())
     assert f"Cite this {citation} Accessed {today.day} {today:%B %Y}." in text
     assert "Download the citation for a reference manager: BibTeX · RIS" in text
 
     [entry] = _bibtex(get_page(client, url + "?format=bibtex"))
     assert (entry["ENTRYTYPE"], entry["url"]) == ("incollection", SERVER + url)
-    [record] = rispy.loads(get_page(client, url + "?format=ris").content.decode())
+    [record] = rispy.loads(get_page(client, url + "?format=ris").getvalue().decode())
     assert record["urls"] == [SERVER + url]
     assert (record["type_of_reference"], record["secondary_title"]) == ("CHAP", FULL_TITLE)
 
 
 def _related(page):
-    section = re.search(r'<section aria-labelledby="related-heading">(.*?)</section>', page.content.decode(), re.S)
+    section = re.search(r'<section aria-labelledby="related-heading">(.*?)</section>', page.getvalue().decode(), re.S)
     return visible_text(section.group(1)) if section else None
 
 
 def _neighbours(page):
-    html = page.content.decode()
+    html = page.getvalue().decode()
     return [re.findall(rf'<a rel="{rel}" href="([^"]*)">', html) for rel in ("prev", "next")]
 
 
@@ -274,7 +274,7 @@ def test_previous_and_next_stay_within_the_topic(wpsr, client):
     assert _neighbours(get_page(client, middle)) == [[first], [last]]
     # The next topic's first finding is not "next": it belongs to another topic.
     assert _neighbours(get_page(client, last)) == [[middle], []]
-    assert "Previous Subnational response to crises - more agile & responsive?" in visible_text(get_page(client, middle).content)
+    assert "Previous Subnational response to crises - more agile & responsive?" in visible_text(get_page(client, middle).getvalue())
 
 
 def test_related_and_neighbouring_items_leave_out_drafts(wpsr, client):

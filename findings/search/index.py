@@ -11,6 +11,7 @@ from threading import local
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
+from .. import cache
 from ..kinds import BY_MODEL, KINDS
 from ..models import SearchDocument, SearchTerm
 from . import WORD
@@ -48,6 +49,7 @@ def index_items(kind, pks=None, batch_size=2000):
             words.update(word.lower() for word in WORD.findall(f"{title} {body}") if 3 <= len(word) <= 60)
         SearchDocument.objects.bulk_create(batch)
     SearchTerm.objects.bulk_create([SearchTerm(word=word) for word in words], ignore_conflicts=True)
+    cache.bump()  # search pages read the rows just written
 
 
 def rebuild_index():

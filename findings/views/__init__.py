@@ -7,7 +7,6 @@ curators can preview drafts at their real address.
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 
@@ -22,10 +21,3 @@ class Crumb:
 def crumbs(*trail):
     """Breadcrumbs from the home page down to the current page (`trail`: Crumbs; the last has no link)."""
     return [Crumb(gettext("Home"), reverse("findings:home")), *trail]
-
-
-def note_words_left_out(state, parsed):
-    """Tell the visitor which words the search left out as too common."""
-    if parsed.ignored:
-        words = format_html_join(", ", '<span lang="en" dir="ltr">“{}”</span>', ((word,) for word in parsed.ignored))
-        state.messages.append(format_html(gettext("Left out as too common to search for: {words}."), words=words))

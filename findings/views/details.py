@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView
 
-from .. import formats
+from .. import formats, structured_data
 from ..citations import citation_text
 from ..exports import item_record
 from ..redirects import moved_or_404
@@ -36,9 +36,11 @@ class ContentDetailView(DetailView):
         fmt = self.request.format
         if fmt is formats.JSON:
             return JsonResponse(item_record(self.object, self.request), json_dumps_params={"ensure_ascii": False})
+        filename = f"{self.kind.name}-{self.object.slug}"
         if fmt.is_download:
-            filename = f"{self.kind.name}-{self.object.slug}"
             return formats.download(fmt, [self.object], self.request, filename, total=lambda: 1)
+        if fmt is formats.PDF:
+            return formats.render_page(self.request, self.get_template_names()[0], context, filename)
         return super().render_to_response(context, **response_kwargs)
 
     def get_context_data(self, **kwargs):
@@ -51,7 +53,9 @@ class ContentDetailView(DetailView):
         # Anonymous visitors only ever get published items, so this asks nothing of them.
         context["preview"] = self.request.user.is_authenticated and not published.filter(pk=item.pk).exists()
         context["citation"] = citation_text(item, self.request, timezone.localdate())
+        context["structured_data"] = structured_data.script(structured_data.item_data(item, self.request))
         context["previous_item"], context["next_item"] = published.neighbours(item)
         context["related_items"] = published.related_by_tags(item, RELATED_COUNT)
+        context["format_links"] = [(fmt, f"?format={fmt.name}") for fmt in formats.DETAIL_FORMATS]
         context.update(kind.detail_extras(item))
         return context

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import formats
+from .. import cache, formats, structured_data
 from ..citations import citation_text
 from ..models import (
     Author,
@@ -39,7 +39,8 @@ def home(request):
         "chapters": Chapter.objects.published().for_listing(),
         "dimensions": Dimension.objects.published(),
         "contributions": presented.contributions.published().order_by("order", "pk") if presented else [],
-        "topics": Topic.objects.published().with_finding_counts(),
+        # Counting every topic's findings reads them all: once per content generation.
+        "topics": cache.remembered("home-topics", lambda: list(Topic.objects.published().with_finding_counts())),
         "suggestions": Suggestion.objects.published(),
     }
     return render(request, "findings/home.html", context)
@@ -63,5 +64,6 @@ def report(request):
         .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.published())),
         "breadcrumbs": crumbs(Crumb(report.short_title, is_content=True)),
         "citation": citation_text(report, request, timezone.localdate()),
+        "structured_data": structured_data.script(structured_data.report_data(report, request)),
     }
     return render(request, "findings/report.html", context)

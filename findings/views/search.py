@@ -1,18 +1,18 @@
 """Ranked search over every published kind, faceted by kind, tag and chapter."""
-from django.shortcuts import render
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import formats
 from ..exports import json_response
-from ..facets import SEARCH_FACETS, FacetedSearch, unknown_values
-from ..feeds import feed_title
+from ..facets import unknown_values
+from ..feeds import describe, feed_title
 from ..forms import SEARCH_SORTS
 from ..kinds import Counting
-from ..query_state import PageState, page_links, paginate
-from ..search.query import did_you_mean, highlights, parse_query
-from ..tags import A_TO_Z, published_tag_counts
-from . import Crumb, crumbs, note_words_left_out
+from ..listing import search_listing
+from ..query_state import cut_size, page_links, paginate
+from ..search.query import did_you_mean, highlights
+from ..tags import most_used, public_tags
+from . import Crumb, crumbs
 
 # How many tags the empty search page suggests, the most used first.
 SUGGESTED_TAGS = 12
@@ -26,27 +26,25 @@ RESULTS = Counting(
 
 @formats.offers(*formats.LIST_FORMATS)
 def search(request):
-    state = PageState(request.GET, request.path, [facet.name for facet in SEARCH_FACETS])
-    parsed = parse_query(state.q)
-    note_words_left_out(state, parsed)
+    listing = search_listing(request.GET)
+    state, parsed, faceted = listing.state, listing.parsed, listing.faceted
     title = gettext("Search")
     context = {
         "state": state, "parsed": parsed, "title": title, "breadcrumbs": crumbs(Crumb(title)), "counting": RESULTS,
     }
-    if parsed.is_empty:
+    if faceted is None:
         if state.q:
             state.messages.append(gettext("Type at least one word to search for (excluded words alone match nothing)."))
         if state.format is formats.JSON:  # an empty result, in the shape asked for
             return json_response(paginate([], state), request, state, [])
-        context["suggested_tags"] = published_tag_counts().order_by("-item_count", *A_TO_Z)[:SUGGESTED_TAGS]
-        return render(request, "findings/search.html", context)
+        context["suggested_tags"] = most_used(public_tags())[:SUGGESTED_TAGS]
+        return formats.render_page(request, "findings/search.html", context, "search")
 
-    faceted = FacetedSearch(state, parsed)
-    documents, sort = faceted.ordered()
-    if state.format not in (formats.HTML, formats.JSON):
+    if not state.format.renders_page and state.format is not formats.JSON:
         return formats.for_list(request, state, faceted, title, "search")
-    page = paginate(documents, state, count=faceted.results.count())
-    facet_views = faceted.facet_views(page.paginator.count)
+    documents, sort = listing.ordered()
+    page = paginate(documents, state, count=listing.count())
+    facet_views = listing.facet_views(page.paginator.count)
     hits = page.object_list.with_items()  # (document, item) pairs
     if state.format is formats.JSON:
         page.object_list = [item for _, item in hits]
@@ -60,9 +58,10 @@ def search(request):
             "unknown": unknown_values(facet_views),
             "did_you_mean": did_you_mean(parsed) if page.paginator.count == 0 else None,
             "feed_title": feed_title(title, state, facet_views),
+            "filters_in_words": describe(state, facet_views, html=True),
             "page_links": page_links(state, page),
             "sort": sort,
             "sorts": SEARCH_SORTS,
         }
     )
-    return render(request, "findings/search.html", context)
+    return formats.render_page(request, "findings/search.html", context, "search", cut_size(page))

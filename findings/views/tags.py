@@ -6,30 +6,19 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from .. import formats
-from ..exports import item_record
+from ..exports import item_record, tag_record
 from ..kinds import GROUP_SIZE, TAGGED
 from ..redirects import moved_or_404
-from ..tags import A_TO_Z, published_tag_counts
+from ..tags import public_tags, published_tag_counts, published_tags
 from . import Crumb, crumbs
-
-
-def _tag_record(tag, request):
-    return {
-        "slug": tag.slug,
-        "name": tag.name,
-        "count": tag.item_count,
-        "url": request.build_absolute_uri(reverse("findings:tag-detail", kwargs={"slug": tag.slug})),
-    }
 
 
 @formats.offers(formats.JSON)
 def tag_list(request):
     by_use = request.GET.get("sort") == "count"
-    tags = published_tag_counts()
-    if by_use:
-        tags = tags.order_by("-item_count", *A_TO_Z)
+    tags = published_tags(by_use)
     if request.format is formats.JSON:
-        records = [_tag_record(tag, request) for tag in tags]
+        records = [tag_record(tag, request) for tag in tags]
         return JsonResponse({"count": len(records), "results": records}, json_dumps_params={"ensure_ascii": False})
     context = {"tags": tags, "by_use": by_use, "breadcrumbs": crumbs(Crumb(gettext("Tags")))}
     return render(request, "findings/tag_list.html", context)
@@ -37,7 +26,7 @@ def tag_list(request):
 
 @formats.offers(formats.JSON)
 def tag_detail(request, slug):
-    tag = published_tag_counts().filter(slug=slug).first()
+    tag = next((tag for tag in public_tags() if tag.slug == slug), None)
     if tag is None:
         return moved_or_404(published_tag_counts(), slug)
     groups = []
@@ -46,7 +35,7 @@ def tag_detail(request, slug):
         url = f"{kind.list_url}?{urlencode({'tag': tag.slug})}"
         groups.append({"kind": kind, "count": items.count(), "items": items[:GROUP_SIZE], "url": url})
     if request.format is formats.JSON:
-        record = _tag_record(tag, request)
+        record = tag_record(tag, request)
         record["groups"] = {
             group["kind"].name: {
                 "count": group["count"],

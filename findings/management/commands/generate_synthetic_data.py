@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from taggit.models import Tag, TaggedItem
 
+from findings import cache
 from findings.kinds import BY_MODEL
 from findings.models import Chapter, Dimension, Finding, SearchDocument, Source, Status, Topic
 from findings.search.index import index_items
@@ -104,6 +105,7 @@ def add_synthetic(count, chapter, dimension, rng):
     index_items(BY_MODEL[Finding], [finding.pk for finding in created])
     index_items(BY_MODEL[Topic], [topic.pk for topic in topics.values()])
     refresh_statistics()
+    cache.bump()  # bulk_create sends no signal
     return len(created)
 
 
@@ -122,4 +124,5 @@ def delete_synthetic():
     Tag.objects.filter(slug__in=[MARKER_TAG, *TAG_SLUGS], taggit_taggeditem_items__isnull=True).delete()
     Source.objects.filter(slug=SOURCE_SLUG).delete()
     refresh_statistics()
+    cache.bump()
     return removed
