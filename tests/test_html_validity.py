@@ -46,13 +46,17 @@ def _public_urls(client) -> list[str]:
     urls += [f"{reverse('findings:finding-list')}?q=data&tag=data&match=any&sort=title&topic=nope"]
     search = reverse("findings:search")
     urls += [search, f"{search}?q=innovation", f"{search}?q=innovation&kind=finding&tag=skills", f"{search}?q=corruptoin"]
-    # Right to left, and Chinese: the home page, a filtered list, search and a detail page.
+    # Right to left, and Chinese: the home page, a filtered list, search, a detail page, the map,
+    # the data page and a suggestion's evidence chain.
     for language in ("ar", "zh-hans"):
         urls += [
             f"/{language}/",
             f"/{language}/findings/?chapter=chapter-3&sort=title&page=2",
             f"/{language}/search/?q=innovation&kind=finding",
             f"/{language}/findings/ai-to-identify-corruption-in-procurement/",
+            f"/{language}/map/",
+            f"/{language}/data/",
+            f"/{language}/suggestions/consolidate-crisis-innovations/",
         ]
     return urls
 

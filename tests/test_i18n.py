@@ -222,6 +222,27 @@ def test_the_server_error_page_speaks_the_language_of_its_address():
     assert "<h1>عذرًا، حدث خطأ ما</h1>" in html and 'href="/ar/"' in html
 
 
+def test_the_unavailable_page_speaks_the_language_of_its_address_and_shares_the_error_frame():
+    with translation.override("ar"):
+        html = render_to_string("503.html")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "<h1>البوابة غير متاحة لفترة وجيزة</h1>" in html and 'href="/ar/"' in html
+    # 500 and 503 differ only in their words.
+    frame = re.sub(r"<title>.*?</title>|<h1>.*?</h1>|<p>(?!<a).*?</p>", "", render_to_string("500.html"), flags=re.S)
+    assert frame == re.sub(r"<title>.*?</title>|<h1>.*?</h1>|<p>(?!<a).*?</p>", "", render_to_string("503.html"), flags=re.S)
+
+
+def test_the_data_page_is_translated_and_its_files_stay_english_at_one_address(wpsr, client):
+    html = get_page(client, "/ar/data/").getvalue().decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    for path in ("/data/wpsr-2023-findings.zip", "/data/datapackage.json", "/data/findings.csv", "/api/v1/docs"):
+        assert f'href="{path}"' in html, path
+        assert f'href="/ar{path}"' not in html
+    assert client.get("/ar/data/findings.csv").status_code == 404
+    assert client.get("/ar/api/v1/findings").status_code == 404
+    assert get_page(client, "/data/findings.csv").getvalue() == get_page(client, "/data/findings.csv").getvalue()
+
+
 def test_the_admin_follows_the_browser_language(db, client):
     response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="fr")
     assert '<html lang="fr"' in response.getvalue().decode()
