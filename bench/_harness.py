@@ -223,7 +223,11 @@ class Server:
             if name_ not in (extra_env or {}):
                 self.env.pop(name_, None)
         self.workers = workers
-        self.extra_args = list(extra_args)
+        # gunicorn 27 opens a control socket, by default at one path for every gunicorn that root
+        # starts on the machine (~/.gunicorn/gunicorn.ctl): each server here gets its own, so as
+        # not to take it from another gunicorn on this machine. Nothing else differs.
+        control = workspace.tmp / f"ctl-{name}-{self.port}.sock"
+        self.extra_args = ["--control-socket", str(control), *extra_args]
         self.process = None
 
     def start(self, timeout=90, healthy=True):
@@ -265,6 +269,21 @@ class Server:
                 if ppid == self.process.pid:
                     pids.append(int(entry.name))
         return sorted(pids)
+
+    def cpu_seconds(self):
+        """CPU time (user + system) the master and its workers have used so far."""
+        ticks = 0
+        for pid in [self.process.pid, *self.worker_pids()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def boots(self):
+        """How many workers gunicorn has booted so far (its log says each one)."""
+        return self.log_text().count("Booting worker")
 
     def worker_rss(self):
         """{pid: RSS in MiB} of each worker."""
@@ -310,6 +329,18 @@ class Server:
         self.stop()
 
 
+def wait_idle(servers, busy=0.1, window=1.0, timeout=180):
+    """Wait until the servers use less than `busy` of a core together (requests a client gave up
+    on still run to their end on the server's threads); returns the seconds waited."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        before = sum(server.cpu_seconds() for server in servers)
+        time.sleep(window)
+        if sum(server.cpu_seconds() for server in servers) - before < busy * window:
+            break
+    return time.monotonic() - start
+
+
 def rss_mib(pid):
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -340,7 +371,7 @@ def _ms(text):
     return float(number) * _UNITS[unit]
 
 
-def wrk(url, seconds, connections=16, threads=2, script=None, timeout="10s"):
+def wrk(url, seconds, connections=16, threads=2, script=None, timeout="30s"):
     """Run wrk; returns {rps, p50, p99 (ms), requests, non2xx, socket_errors, output}."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", f"--timeout={timeout}"]
     if script:

@@ -34,7 +34,10 @@ with `--max-requests 0` to take them out. The servers' logs go to /tmp/bench-out
 
 wrk's req/s counts the requests completed within the run: a page slower than ~1 s at 16
 connections loses up to one request per connection at the end of each run, so keep --seconds
-at 10 or more for the real table (a 2-3 s run is for checking that everything works).
+at 10 or more for the real table (a 2-3 s run is for checking that everything works); a page
+of which fewer requests than connections completed is marked with *. wrk gives up on a request
+after 30 s, but the server finishes it: before each run the script waits until both servers
+are idle (their CPU time, from /proc), so that no run pays for the previous one's leftovers.
 """
 import argparse
 import os
@@ -66,7 +69,7 @@ def check(listing):
     """Every target answers 200; cached pages come from the cache, uncached ones never do."""
     for label, server, path in listing:
         for _ in range(2):  # the first request of a cached page fills the cache
-            status, headers, body = h.get(server.base + path, timeout=60)
+            status, headers, body = h.get(server.base + path, timeout=180)
         if status != 200:
             raise SystemExit(f"{label} {path}: HTTP {status}")
         x_cache = headers.get("X-Cache")
@@ -79,21 +82,27 @@ def check(listing):
 
 def measure(listing, rounds, seconds, connections, threads, raw):
     results = {label: [] for label, _, _ in listing}
+    servers = list({id(server): server for _, server, _ in listing}.values())
     for _label, server, path in listing:  # warm-up: connections, caches, the database's pages
         h.wrk(server.base + path, 2, connections, threads)
+        h.wait_idle(servers)
     for round_number in range(rounds):
         shift = round_number * len(listing) // max(rounds, 1)
         for label, server, path in listing[shift:] + listing[:shift]:
-            workers = set(server.worker_pids())
+            # Each run starts on idle servers: what the previous one left running has finished.
+            drained = h.wait_idle(servers)
+            boots = server.boots()
             result = h.wrk(server.base + path, seconds, connections, threads)
+            result["drained"] = drained
             # gunicorn replaces a worker after ~5,000 requests (max_requests): a new one boots.
-            result["replaced"] = len(set(server.worker_pids()) - workers)
+            result["replaced"] = server.boots() - boots
             results[label].append(result)
             raw.write(f"## round {round_number + 1}: {label} {server.base}{path} (load {h.loadavg()})\n")
             raw.write(result["output"] + "\n")
             raw.flush()
             errors = result["non2xx"] + result["socket_errors"]
-            raw.write(f"(workers replaced during this run: {result['replaced']})\n\n")
+            raw.write(f"(workers replaced during this run: {result['replaced']}; "
+                      f"waited {drained:.1f} s for idle servers before it)\n\n")
             h.log(f"round {round_number + 1}/{rounds} {label:<26} {result['rps']:>9.1f} req/s "
                   f"p50 {result['p50']:.1f} ms p99 {result['p99']:.1f} ms"
                   + (f"  ERRORS {errors}" if errors else "")
@@ -106,12 +115,13 @@ def measure(listing, rounds, seconds, connections, threads, raw):
             "errors": sum(r["non2xx"] + r["socket_errors"] for r in runs),
             "spread": (min(r["rps"] for r in runs), max(r["rps"] for r in runs)),
             "replaced": sum(r["replaced"] for r in runs),
+            "completed": min(r["requests"] for r in runs),
         }
         for label, runs in results.items()
     }
 
 
-def table(size, engine, medians, listing, load_before, load_after):
+def table(size, engine, medians, listing, load_before, load_after, connections):
     static = max(medians["static file"]["rps"], 1e-9)
     bare = max(medians["bare view"]["rps"], 1e-9)
     lines = [
@@ -138,10 +148,17 @@ def table(size, engine, medians, listing, load_before, load_after):
             ratio = f"{bare / static:.2f} × static"
         if m["errors"]:
             meets += f" ({m['errors']} errors)"
+        rps = f"{m['rps']:,.1f}" if m["rps"] < 10 else f"{m['rps']:,.0f}"
+        if m["completed"] < connections:
+            rps += " *"
         lines.append(
-            f"| {name} `{path}` | {server} | {m['rps']:,.0f} | {m['p50']:.1f} | {m['p99']:.1f} "
+            f"| {name} `{path}` | {server} | {rps} | {m['p50']:.1f} | {m['p99']:.1f} "
             f"| {ratio} | {target} | {meets} | {m['spread'][0]:,.0f}–{m['spread'][1]:,.0f} | {m['replaced']} |"
         )
+    if any(medians[label]["completed"] < connections for label, _, _ in listing):
+        lines += ["", f"\\* in at least one round, fewer requests than connections ({connections}) completed "
+                  "within the run: the page answers more slowly than the run lasts, its req/s is a rough "
+                  "bound and its latencies come from the few requests that did complete (0 ms: none did)."]
     return "\n".join(lines)
 
 
@@ -215,7 +232,7 @@ def main():
                     cached.stop()
                     uncached.stop()
                 by_size[count] = medians
-                tables.append(table(count, engine, medians, listing, load_before, load_after))
+                tables.append(table(count, engine, medians, listing, load_before, load_after, args.connections))
                 h.log("\n" + tables[-1])
     finally:
         workspace.cleanup()

@@ -136,6 +136,7 @@ def main():
         h.log("warm-up, 10 s")
         h.wrk(server.base + "/", 10, args.connections, args.threads, script=script)
         before = server.worker_rss()
+        boots = server.boots()
         samples, stop = [], threading.Event()
 
         def sample():
@@ -176,9 +177,10 @@ def main():
             print(f"- at {seconds:4.0f} s: {fmt(rss)}; total {sum(rss.values()):.1f}")
         print(f"- after the soak: {fmt(after)}; total {sum(after.values()):.1f}")
         seen = sorted({pid for _, rss in samples for pid in rss} | set(before) | set(after))
-        replaced = len(seen) - args.workers
+        replaced = server.boots() - boots
         change = sum(after.values()) / max(sum(before.values()), 1e-9) - 1
-        print(f"- workers seen: {len(seen)} ({replaced} replaced during the soak); total RSS after/before: "
+        print(f"- workers seen: {len(seen)}; {replaced} booted during the soak to replace others; "
+              f"total RSS after/before: "
               f"{change:+.1%}")
         same = sorted(before) == sorted(after)
         if same:
