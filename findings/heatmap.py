@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import pgettext
 
 from .kinds import BY_NAME
 from .models import Contribution, Suggestion, Topic
@@ -97,8 +98,12 @@ def build_map():
 
     column_groups = []
     for kind, prefix, items in (
-        (BY_NAME["suggestion"], "S", _linked_topics(Suggestion, ["order"])),
-        (BY_NAME["contribution"], "C", _linked_topics(Contribution, ["chapter__number", "order"])),
+        (BY_NAME["suggestion"], pgettext("map column of a suggestion: S1", "S"), _linked_topics(Suggestion, ["order"])),
+        (
+            BY_NAME["contribution"],
+            pgettext("map column of a contribution: C1", "C"),
+            _linked_topics(Contribution, ["chapter__number", "order"]),
+        ),
     ):
         linked = [item for item in items if item.public_topics]
         columns = []

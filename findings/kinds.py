@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .models import Chapter, Contribution, Dimension, Finding, Suggestion, Topic
 
@@ -163,11 +164,11 @@ KINDS = (
             # The findings a contribution or a suggestion speaks to: those under the topics
             # its editors linked it to (the map's cells open these lists).
             Facet(
-                "contribution", "Related contribution", "topic__related_contributions__slug",
+                "contribution", _("Related contribution"), "topic__related_contributions__slug",
                 "topic__related_contributions__title", public=("topic__related_contributions",),
             ),
             Facet(
-                "suggestion", "Related suggestion", "topic__related_suggestions__slug",
+                "suggestion", _("Related suggestion"), "topic__related_suggestions__slug",
                 "topic__related_suggestions__text", public=("topic__related_suggestions",),
             ),
         ),
