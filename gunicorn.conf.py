@@ -28,8 +28,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
 # Workers are replaced now and then, at different times, so that memory cannot creep.
-max_requests = 5000
-max_requests_jitter = 500
+max_requests = 50000
+max_requests_jitter = 5000
 accesslog = None
 errorlog = "-"
 loglevel = "info"

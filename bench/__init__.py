@@ -1,0 +1,1 @@
+"""Benchmarks, load runs and fault drills, run by hand (never as timed tests in CI)."""

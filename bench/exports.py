@@ -1,0 +1,83 @@
+"""Large downloads beside ordinary visitors: four concurrent exports of 10,000 rows (the most a
+download holds) while the home page is measured, then one more than the workers' places. Run by
+hand, never in CI.
+
+    .venv/bin/python bench/exports.py                          # SQLite, 20,000 findings
+    .ci/with-postgres .venv/bin/python bench/exports.py        # PostgreSQL
+
+Each export asks for a different order or filter, so that none comes from the page cache: they
+are real work. gunicorn.conf.py runs 2 workers; each streams at most PORTAL_LARGE_EXPORTS_AT_ONCE
+(2) large downloads, so four fit and a fifth started while they run is told to come back (429).
+Prints the home page's p50/p99 before and during the exports, the exports' times and statuses,
+and what the extra ones got.
+"""
+import argparse
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._harness import Server, build, exit_on_sigterm, get, loadavg, log, machine, wrk  # noqa: E402
+
+EXPORTS = [
+    "/findings/?format=csv&tag=synthetic",
+    "/findings/?format=csv&tag=synthetic&sort=title",
+    "/findings/?format=bibtex&tag=synthetic",
+    "/findings/?format=ris&tag=synthetic",
+]
+EXTRA = ["/findings/?format=csv&tag=synthetic&sort=newest", "/findings/?format=ris&tag=synthetic&sort=title"]
+
+
+def main():
+    exit_on_sigterm()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=20_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+
+    workspace, count = build(os.environ.get("DATABASE_URL"), args.size)
+    print(machine())
+    server = Server(workspace, "exports")
+    server.start()
+    try:
+        home = f"{server.base}/"
+        get(home)  # kept in the cache from now on
+        before = wrk(home, args.seconds, connections=16)
+        log(f"home alone: {before['rps']:.0f} req/s, p50 {before['p50']:.1f} ms, p99 {before['p99']:.1f} ms")
+
+        results = {}
+
+        def export(path):
+            start = time.monotonic()
+            status, headers, body = get(server.base + path, timeout=300)
+            results[path] = (status, time.monotonic() - start, len(body), headers.get("X-Rows-Truncated"))
+
+        threads = [threading.Thread(target=export, args=(path,)) for path in EXPORTS]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)  # the four are streaming now
+        extra = [get(server.base + path, timeout=60) for path in EXTRA]
+        during = wrk(home, args.seconds, connections=16)
+        for thread in threads:
+            thread.join()
+
+        print(f"\n{count:,} findings; load average {loadavg()}")
+        print(f"home page alone:           p50 {before['p50']:.1f} ms, p99 {before['p99']:.1f} ms, "
+              f"{before['rps']:.0f} req/s")
+        print(f"home page during exports:  p50 {during['p50']:.1f} ms, p99 {during['p99']:.1f} ms, "
+              f"{during['rps']:.0f} req/s, errors {during['non2xx'] + during['socket_errors']}")
+        for path, (status, seconds, size, truncated) in results.items():
+            print(f"export {path}: {status} in {seconds:.1f} s, {size / 1e6:.1f} MB, X-Rows-Truncated {truncated}")
+        for path, (status, headers, _) in zip(EXTRA, extra, strict=True):
+            print(f"one more {path}: {status}, Retry-After {headers.get('Retry-After')}")
+        print(f"target: home p99 under 1 s during the exports: {'met' if during['p99'] < 1000 else 'NOT met'}; "
+              f"beyond the limit 429: {'met' if any(status == 429 for status, _, _ in extra) else 'NOT met'}")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
