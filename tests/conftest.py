@@ -36,6 +36,16 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English: a request under a language prefix leaves its language
+    active on the thread (as LocaleMiddleware does for every request, which activates its own),
+    which would otherwise reach the next test's get_absolute_url() or gettext."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database with the real WPSR 2023 content, loaded once for the whole session by
