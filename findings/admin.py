@@ -5,6 +5,7 @@ Editors move content between draft and review; only users with the model's
 and the check runs on the submitted form, so a forged request cannot bypass it.
 """
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,10 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
@@ -44,11 +48,15 @@ from .tagging import parse_tags, tag_string
 from .tags import merge_tags
 
 
+def _nothing_changed(reason):
+    return gettext("Nothing changed. %(reason)s") % {"reason": reason}
+
+
 class TagActionForm(admin.helpers.ActionForm):
     tags = forms.CharField(
         required=False,
-        label="Tags",
-        help_text="For the tag actions. Separate tags with commas; a tag may contain spaces.",
+        label=_("Tags"),
+        help_text=_("For the tag actions. Separate tags with commas; a tag may contain spaces."),
     )
 
 
@@ -123,8 +131,10 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if getattr(result, "encoding", None) == "cp1252":
             self.message_user(
                 request,
-                "This file is not UTF-8: it was read as Windows-1252 (cp1252), the encoding of Excel’s "
-                "“CSV (Comma delimited)”. Check that accented letters read right in the preview before confirming.",
+                gettext(
+                    "This file is not UTF-8: it was read as Windows-1252 (cp1252), the encoding of Excel’s "
+                    "“CSV (Comma delimited)”. Check that accented letters read right in the preview before confirming."
+                ),
                 messages.WARNING,
             )
         return response
@@ -134,8 +144,10 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
             # Only when the content changed between the preview and the confirmation.
             self.message_user(
                 request,
-                "Nothing was imported: the file no longer passes the checks it passed in the preview. "
-                "Import it again to see which rows fail.",
+                gettext(
+                    "Nothing was imported: the file no longer passes the checks it passed in the preview. "
+                    "Import it again to see which rows fail."
+                ),
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
@@ -199,22 +211,26 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def _waiting(self, revision):
         return format_html(
-            "Your change waits for a Publisher: the public keeps seeing the published version until it is "
-            'published. <a href="{}">See what would change</a>.',
-            revision.get_absolute_url(),
+            gettext(
+                "Your change waits for a Publisher: the public keeps seeing the published version until it is "
+                'published. <a href="{url}">See what would change</a>.'
+            ),
+            url=revision.get_absolute_url(),
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
         revision = revisions.pending(obj) if obj is not None else None
         if revision is not None:
-            who = revision.proposed_by or "a deleted user"
+            who = revision.proposed_by or gettext("a deleted user")
             self.message_user(
                 request,
                 format_html(
-                    "{} proposed a change on {} that waits for a Publisher. "
-                    'Saving this form replaces it. <a href="{}">See what would change</a>.',
-                    who, f"{revision.proposed_at:%Y-%m-%d %H:%M}", revision.get_absolute_url(),
+                    gettext(
+                        "{user} proposed a change on {date} that waits for a Publisher. "
+                        'Saving this form replaces it. <a href="{url}">See what would change</a>.'
+                    ),
+                    user=who, date=f"{revision.proposed_at:%Y-%m-%d %H:%M}", url=revision.get_absolute_url(),
                 ),
                 messages.WARNING,
             )
@@ -243,15 +259,17 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 raise PermissionDenied
             if "reject" in request.POST:
                 revisions.reject(revision, request.user)
-                self.message_user(request, "Rejected: the published version stays.", messages.SUCCESS)
+                self.message_user(request, gettext("Rejected: the published version stays."), messages.SUCCESS)
             else:
                 try:
                     revisions.publish(revision, request.user)
                 except ValidationError as error:
-                    self.message_user(request, f"Not published: {' '.join(error.messages)}", messages.ERROR)
+                    message = gettext("Not published: %(reason)s") % {"reason": " ".join(error.messages)}
+                    self.message_user(request, message, messages.ERROR)
                     return HttpResponseRedirect(request.path)
-                proposer = revision.proposed_by or "a deleted user"
-                self.message_user(request, f"Published the change proposed by {proposer}.", messages.SUCCESS)
+                proposer = revision.proposed_by or gettext("a deleted user")
+                message = gettext("Published the change proposed by %(user)s.") % {"user": proposer}
+                self.message_user(request, message, messages.SUCCESS)
             return HttpResponseRedirect(self._change_url(obj))
         context = {
             **self.admin_site.each_context(request),
@@ -260,39 +278,44 @@ class CuratedAdmin(ImportExportMixin, SimpleHistoryAdmin):
             "revision": revision,
             "changes": revisions.changes(revision),
             "can_publish": can_publish,
-            "title": f"Proposed change to {obj}",
+            "title": gettext("Proposed change to %(item)s") % {"item": obj},
         }
         return TemplateResponse(request, "admin/findings/revision.html", context)
 
     def _move(self, request, queryset, status, verb):
+        """Move the selected items to `status`; `verb` (lazy) says what was done, in the curator's
+        language in the message and in English in the history, which every curator reads."""
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = f"{verb} from the list"
         with transaction.atomic():
             moved = list(queryset.select_for_update())
             for obj in moved:
                 workflow.set_status(obj, status, request.user)
-                obj._change_reason = f"{verb} from the list"
+                obj._change_reason = reason
                 obj.save()
-        self.message_user(request, f"{verb}: {len(moved)} {model_ngettext(self.opts, len(moved))}.", messages.SUCCESS)
+        done = {"verb": verb, "count": len(moved), "items": model_ngettext(self.opts, len(moved))}
+        self.message_user(request, gettext("%(verb)s: %(count)s %(items)s.") % done, messages.SUCCESS)
 
-    @admin.action(description="Send selected to review", permissions=["change"])
+    @admin.action(description=_("Send selected to review"), permissions=["change"])
     def send_to_review(self, request, queryset):
-        self._guarded_move(request, queryset, Status.REVIEW, "Sent to review")
+        self._guarded_move(request, queryset, Status.REVIEW, _("Sent to review"))
 
-    @admin.action(description="Move selected back to draft", permissions=["change"])
+    @admin.action(description=_("Move selected back to draft"), permissions=["change"])
     def move_to_draft(self, request, queryset):
-        self._guarded_move(request, queryset, Status.DRAFT, "Moved to draft")
+        self._guarded_move(request, queryset, Status.DRAFT, _("Moved to draft"))
 
-    @admin.action(description="Publish selected", permissions=["publish"])
+    @admin.action(description=_("Publish selected"), permissions=["publish"])
     def publish(self, request, queryset):
-        self._move(request, queryset, Status.PUBLISHED, "Published")
+        self._move(request, queryset, Status.PUBLISHED, _("Published"))
 
-    @admin.action(description="Unpublish selected (back to review)", permissions=["publish"])
+    @admin.action(description=_("Unpublish selected (back to review)"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        self._move(request, queryset.filter(status=Status.PUBLISHED), Status.REVIEW, "Unpublished")
+        self._move(request, queryset.filter(status=Status.PUBLISHED), Status.REVIEW, _("Unpublished"))
 
     def _guarded_move(self, request, queryset, status, verb):
         """Editors' moves: refuse the whole action if it would unpublish something."""
         if not self.has_publish_permission(request) and queryset.filter(status=Status.PUBLISHED).exists():
-            self.message_user(request, f"Nothing changed. {workflow.PUBLISHING_ONLY}", messages.ERROR)
+            self.message_user(request, _nothing_changed(workflow.PUBLISHING_ONLY), messages.ERROR)
             return
         self._move(request, queryset, status, verb)
 
@@ -312,7 +335,7 @@ class TaggedAdmin(CuratedAdmin):
         obj._tags_recorded_with_save = True
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="tags")
+    @admin.display(description=_("tags"))
     def tag_list(self, obj):
         return ", ".join(sorted(tag.name for tag in obj.tags.all()))
 
@@ -321,23 +344,24 @@ class TaggedAdmin(CuratedAdmin):
         try:
             names = parse_tags(request.POST.get("tags", ""))
         except forms.ValidationError as error:
-            self.message_user(request, f"Nothing changed. {' '.join(error.messages)}", messages.ERROR)
+            self.message_user(request, _nothing_changed(" ".join(error.messages)), messages.ERROR)
             return None
         if not names:
-            self.message_user(request, "Type one or more tags, separated by commas.", messages.ERROR)
+            self.message_user(request, gettext("Type one or more tags, separated by commas."), messages.ERROR)
             return None
         return names
 
-    @admin.action(description="Add the tags typed below to selected", permissions=["change"])
+    @admin.action(description=_("Add the tags typed below to selected"), permissions=["change"])
     def add_tags(self, request, queryset):
         names = self._tag_names(request)
         if not names:
             return
         proposed = self._change_tags(request, queryset, lambda current: [*current, *names])
         changed = queryset.count() - proposed
-        self.message_user(request, f"Added {tag_string(names)} to {changed} items.", messages.SUCCESS)
+        message = ngettext("Added %(tags)s to %(count)s item.", "Added %(tags)s to %(count)s items.", changed)
+        self.message_user(request, message % {"tags": tag_string(names), "count": changed}, messages.SUCCESS)
 
-    @admin.action(description="Remove the tags typed below from selected", permissions=["change"])
+    @admin.action(description=_("Remove the tags typed below from selected"), permissions=["change"])
     def remove_tags(self, request, queryset):
         names = self._tag_names(request)
         if not names:
@@ -349,7 +373,8 @@ class TaggedAdmin(CuratedAdmin):
             request, queryset, lambda current: [name for name in current if name.casefold() not in removed]
         )
         changed = queryset.count() - proposed
-        self.message_user(request, f"Removed {tag_string(names)} from {changed} items.", messages.SUCCESS)
+        message = ngettext("Removed %(tags)s from %(count)s item.", "Removed %(tags)s from %(count)s items.", changed)
+        self.message_user(request, message % {"tags": tag_string(names), "count": changed}, messages.SUCCESS)
 
     def _change_tags(self, request, queryset, change):
         """Give each selected item the tags `change(its tag names)` returns; an Editor's change to a
@@ -368,7 +393,12 @@ class TaggedAdmin(CuratedAdmin):
         if waiting:
             self.message_user(
                 request,
-                f"{waiting} of them are published: the change to their tags waits for a Publisher.",
+                ngettext(
+                    "%(count)s of them is published: the change to its tags waits for a Publisher.",
+                    "%(count)s of them are published: the change to their tags waits for a Publisher.",
+                    waiting,
+                )
+                % {"count": waiting},
                 messages.WARNING,
             )
         return waiting
@@ -506,7 +536,7 @@ class SuggestionAdmin(TaggedAdmin):
 
 class MergeTagsForm(admin.helpers.ActionForm):
     name = forms.CharField(
-        required=False, max_length=100, label="Merge into", help_text="The tag to keep (made if new)."
+        required=False, max_length=100, label=_("Merge into"), help_text=_("The tag to keep (made if new).")
     )
 
 
@@ -526,17 +556,21 @@ class TagAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n=Count("taggit_taggeditem_items"))
 
-    @admin.display(description="items", ordering="n")
+    @admin.display(description=_("items"), ordering="n")
     def item_count(self, tag):
         return tag.n
 
-    @admin.action(description="Merge selected tags into the tag named below", permissions=["change"])
+    @admin.action(description=_("Merge selected tags into the tag named below"), permissions=["change"])
     def merge(self, request, queryset):
         name = request.POST.get("name", "").strip()
         if not name:
-            self.message_user(request, "Type the name of the tag to merge into.", messages.ERROR)
+            self.message_user(request, gettext("Type the name of the tag to merge into."), messages.ERROR)
             return
         tags = list(queryset)
         target = merge_tags(tags, name, request.user)
         merged = [tag.name for tag in tags if tag.name != target.name]
-        self.message_user(request, f"Merged {', '.join(merged) or 'nothing'} into {target.name}.", messages.SUCCESS)
+        if merged:
+            message = gettext("Merged %(tags)s into %(tag)s.") % {"tags": ", ".join(merged), "tag": target.name}
+        else:
+            message = gettext("Merged nothing into %(tag)s.") % {"tag": target.name}
+        self.message_user(request, message, messages.SUCCESS)

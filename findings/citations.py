@@ -9,6 +9,9 @@ source names them. The three forms name the same authors, title, container, year
 import datetime
 import re
 
+from django.conf import settings
+from django.utils import translation
+
 from .models import Chapter, Contribution, Report
 
 # The report's corporate author. `Report.publisher` adds the division that produced it,
@@ -95,13 +98,17 @@ def _lineage(item):
 
 def citation_text(item, request, accessed: datetime.date, reports=None) -> str:
     """The citation of the report or an item as a reader would paste it, e.g. into a bibliography
-    (`reports`: a `Reports` shared by the items of a list)."""
+    (`reports`: a `Reports` shared by the items of a list).
+
+    In English on every page, as the report is, with the English address: the one permanent
+    address of the item, whatever the language it was read in."""
     report, chapter = placement(item, reports)
     if item is report:
         cited = _sentence(_cited_title(item))
     else:
         cited = f"“{_cited_title(item)}”. In {_sentence(report.full_title + _chapter_phrase(item, chapter))}"
-    permalink = request.build_absolute_uri(item.get_absolute_url())
+    with translation.override(settings.LANGUAGE_CODE):
+        permalink = request.build_absolute_uri(item.get_absolute_url())
     return _one_line(
         f"{'; '.join(cited_authors(item))} ({report.year}). {cited} "
         f"{permalink}. Accessed {accessed.day} {accessed:%B %Y}."

@@ -168,7 +168,7 @@ class DataPackage:
         return {
             "name": kind.path,
             "path": f"{kind.path}.csv",
-            "title": kind.plural,
+            "title": str(kind.plural),
             "description": f"Every published {kind.noun}.",
             "format": "csv",
             "mediatype": "text/csv",

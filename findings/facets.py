@@ -8,6 +8,7 @@ facet, never one per value.
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from . import cache
 from .kinds import BY_NAME, KINDS, TAG, Facet
@@ -166,7 +167,7 @@ class _Faceted:
             raw, count = item[1]
             if facet.in_order:  # unknown values (their slug stands as the label) go last
                 return (isinstance(raw, str), raw if not isinstance(raw, str) else 0, str(raw))
-            return (-count, str(self._label(facet, raw)).casefold())
+            return (-count, str(facet.label_for(raw)).casefold())
 
         ranked = sorted(counts.items(), key=order)
         shown = [item for position, item in enumerate(ranked) if position < FACET_SIZE or item[0] in selected]
@@ -174,15 +175,12 @@ class _Faceted:
         for value, (raw, count) in shown:
             view.values.append(
                 FacetValue(
-                    value, self._label(facet, raw), count, value in selected,
+                    value, facet.label_for(raw), count, value in selected,
                     self.state.url_adding(facet.name, value), self.state.url_removing(facet.name, value),
                     known=value not in missing or value in labels,
                 )
             )
         return view
-
-    def _label(self, facet, raw):
-        return facet.label_for(raw)
 
     def _labels(self, facet, values):
         """Raw labels of chosen values that no result carries (one query, only when needed);
@@ -229,8 +227,13 @@ class FacetedList(_Faceted):
 
 # Search results are SearchDocument rows of every kind; their tag and chapter facets reach
 # each kind's items through that kind's own lookups, and only published items are counted.
-KIND = Facet("kind", "Kind", "kind", "kind")
-CHAPTER = Facet("chapter", "Chapter", "slug", "number", "Chapter {}", in_order=True)
+def _kind_label(name):
+    """A kind as a facet value names it: "Key finding" (a name no kind has stands as it is)."""
+    return BY_NAME[name].label if name in BY_NAME else name
+
+
+KIND = Facet("kind", _("Kind"), "kind", "kind", _kind_label)
+CHAPTER = Facet("chapter", _("Chapter"), "slug", "number", Chapter.label_for, in_order=True)
 SEARCH_FACETS = (KIND, TAG, CHAPTER)
 
 
@@ -271,7 +274,7 @@ class FacetedSearch(_Faceted):
         if facet is KIND:
             return Q(kind__in=values)
         condition = Q(pk__in=[])
-        for kind, lookup, _ in _search_lookups(facet):
+        for kind, lookup, _label_lookup in _search_lookups(facet):
             having = kind.model._default_manager.filter(**{f"{lookup}__in": values}).values("pk")
             condition |= Q(kind=kind.name, object_id__in=having)
         return condition
@@ -288,9 +291,6 @@ class FacetedSearch(_Faceted):
                 raw, n = counts.get(row[lookup], (row[label_lookup], 0))
                 counts[row[lookup]] = (raw, n + row["n"])
         return counts
-
-    def _label(self, facet, raw):
-        return BY_NAME[raw].label if facet is KIND else facet.label_for(raw)
 
     def _labels(self, facet, values):
         if not values:

@@ -16,7 +16,9 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 
 from . import exports, feeds
 
@@ -37,6 +39,9 @@ class Format:
     extension: str = ""  # of the downloaded file
     content_type: str = ""
     write: object = None  # (item, request, context) -> str, for downloads
+    # Written for people in the page's language (HTML, the feed's title, the PDF); the machine
+    # formats (JSON, CSV, BibTeX, RIS) say the same in every language: English labels, English URLs.
+    translated: bool = False
     # The page's own template renders it (HTML, and PDF through the print stylesheet).
     renders_page: bool = False
 
@@ -45,13 +50,13 @@ class Format:
         return self.write is not None
 
 
-HTML = Format("html", "Web page", renders_page=True)
-JSON = Format("json", "JSON")
-ATOM = Format("atom", "Atom feed")
-CSV = Format("csv", "CSV", "csv", "text/csv; charset=utf-8", exports.csv_writer)
-BIBTEX = Format("bibtex", "BibTeX", "bib", "application/x-bibtex; charset=utf-8", exports.bibtex_writer)
-RIS = Format("ris", "RIS", "ris", "application/x-research-info-systems; charset=utf-8", exports.ris_writer)
-PDF = Format("pdf", "PDF", "pdf", "application/pdf", renders_page=True)
+HTML = Format("html", _("Web page"), translated=True, renders_page=True)
+JSON = Format("json", _("JSON"))
+ATOM = Format("atom", _("Atom feed"), translated=True)
+CSV = Format("csv", _("CSV"), "csv", "text/csv; charset=utf-8", exports.csv_writer)
+BIBTEX = Format("bibtex", _("BibTeX"), "bib", "application/x-bibtex; charset=utf-8", exports.bibtex_writer)
+RIS = Format("ris", _("RIS"), "ris", "application/x-research-info-systems; charset=utf-8", exports.ris_writer)
+PDF = Format("pdf", _("PDF"), "pdf", "application/pdf", translated=True, renders_page=True)
 
 # What every list and search page offers, in the order its links show them.
 LIST_FORMATS = (CSV, JSON, ATOM, BIBTEX, RIS, PDF)
@@ -73,7 +78,10 @@ def offers(*offered):
             if fmt is not HTML and fmt not in offered:
                 return _unsupported(request, name, offered)
             request.format = fmt
-            return view(request, *args, **kwargs)
+            if fmt.translated:
+                return view(request, *args, **kwargs)
+            with translation.override(settings.LANGUAGE_CODE):
+                return view(request, *args, **kwargs)
 
         return answer
 
@@ -142,14 +150,18 @@ class _Rows:
         self.fmt, self.items, self.request, self.place = fmt, items, request, place
 
     def __iter__(self):
+        # The rows are written after the view has returned, so in English again here (the
+        # machine formats are the same in every language); never across a yield.
         out = _Pieces()
-        write = self.fmt.write(out, self.request)
+        with translation.override(settings.LANGUAGE_CODE):
+            write = self.fmt.write(out, self.request)
         items = self.items
         if isinstance(items, QuerySet):
             # In chunks, so that a large export does not hold every row at once.
             items = items.iterator(chunk_size=CHUNK_SIZE)
         for position, item in enumerate(items, start=1):
-            write(item)
+            with translation.override(settings.LANGUAGE_CODE):
+                write(item)
             if position % CHUNK_SIZE == 0:
                 yield out.take()
         yield out.take()
@@ -229,6 +241,8 @@ RETRY_AFTER = 30
 
 
 def _come_back_later(request):
-    response = render(request, "findings/too_many_downloads.html", {"retry_after": RETRY_AFTER}, status=429)
+    # A page for people: in the language of the page they came from, not the download's English.
+    with translation.override(getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)):
+        response = render(request, "findings/too_many_downloads.html", {"retry_after": RETRY_AFTER}, status=429)
     response.headers["Retry-After"] = str(RETRY_AFTER)
     return response

@@ -1,5 +1,7 @@
 """Validation of the query-string parameters the list and search pages accept."""
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import formats
 from .richtext import strip_control_characters
@@ -7,7 +9,9 @@ from .richtext import strip_control_characters
 # The longest search text read; longer input is cut (shared with findings.search).
 MAX_QUERY_LENGTH = 200
 
-SORTS = {"relevance": "Relevance", "order": "Order in the report", "title": "Title", "newest": "Newest first"}
+SORTS = {
+    "relevance": _("Relevance"), "order": _("Order in the report"), "title": _("Title"), "newest": _("Newest first"),
+}
 # What the search page can sort by (its results are of every kind, so no report order or title).
 SEARCH_SORTS = {name: SORTS[name] for name in ("relevance", "newest")}
 # Items per page a visitor may ask for (`per_page`); PORTAL_PAGE_SIZE when not asked.
@@ -20,7 +24,7 @@ class ListParamsForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH)
     sort = forms.ChoiceField(required=False, choices=list(SORTS.items()))
-    match = forms.ChoiceField(required=False, choices=[("all", "all of them"), ("any", "any of them")])
+    match = forms.ChoiceField(required=False, choices=[("all", _("all of them")), ("any", _("any of them"))])
     format = forms.ChoiceField(required=False, choices=[(name, name) for name in formats.BY_NAME])
     # Read by `paginate`, which falls back to the nearest page; checked here only to say so.
     page = forms.IntegerField(required=False, min_value=1)
@@ -39,6 +43,7 @@ def read_params(query_dict):
     form.is_valid()
     messages = []
     for name, errors in form.errors.items():
-        messages.append(f"Ignored {name}=“{data[name]}”: {' '.join(errors)}")
+        values = {"name": name, "value": data[name], "errors": " ".join(errors)}
+        messages.append(gettext("Ignored %(name)s=“%(value)s”: %(errors)s") % values)
     clean = {name: form.cleaned_data.get(name) or "" for name in ListParamsForm.base_fields}
     return clean, messages

@@ -11,13 +11,45 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from .kinds import BY_NAME
 from .models import Contribution, Suggestion, Topic
 
 # Cells are shaded in this many levels, the darkest for the largest count on the map.
 HEAT_LEVELS = 4
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """How the map names a kind of column, in the interface's words."""
+
+    short: str  # a column's heading, with its `number`: "S1"
+    left_out: str  # a plural of `count`: the items of the kind on no column
+    all: str  # the link to the kind's whole list
+
+
+WORDING = {
+    "suggestion": _Wording(
+        pgettext_lazy("the map's column heading of a suggestion, a letter and a number", "S%(number)s"),
+        ngettext_lazy(
+            "One other suggestion is linked to no topic, so the map leaves it out.",
+            "%(count)s other suggestions are linked to no topic, so the map leaves them out.",
+            "count",
+        ),
+        _("All suggestions"),
+    ),
+    "contribution": _Wording(
+        pgettext_lazy("the map's column heading of an expert contribution, a letter and a number", "C%(number)s"),
+        ngettext_lazy(
+            "One other contribution is linked to no topic, so the map leaves it out.",
+            "%(count)s other contributions are linked to no topic, so the map leaves them out.",
+            "count",
+        ),
+        _("All contributions"),
+    ),
+}
 
 
 @dataclass
@@ -30,9 +62,15 @@ class Cell:
 @dataclass
 class Column:
     item: object
-    short_label: str  # "S1": the column's heading; the key below the table gives the whole text
+    wording: _Wording
+    number: int  # its position among its kind's columns
     topic_ids: set[int]  # the public topics the item is linked to
     total: Cell
+
+    @property
+    def short_label(self):
+        """"S1": the column's heading, in the page's language; the key below the table gives the whole text."""
+        return self.wording.short % {"number": self.number}
 
 
 @dataclass
@@ -40,6 +78,10 @@ class ColumnGroup:
     kind: object  # findings.kinds.Kind
     columns: list[Column]
     left_out: int  # published items of the kind linked to no public topic
+
+    @property
+    def wording(self):
+        return WORDING[self.kind.name]
 
 
 @dataclass
@@ -97,13 +139,9 @@ def build_map():
         return Cell(count, url, level)
 
     column_groups = []
-    for kind, prefix, items in (
-        (BY_NAME["suggestion"], pgettext("map column of a suggestion: S1", "S"), _linked_topics(Suggestion, ["order"])),
-        (
-            BY_NAME["contribution"],
-            pgettext("map column of a contribution: C1", "C"),
-            _linked_topics(Contribution, ["chapter__number", "order"]),
-        ),
+    for kind, items in (
+        (BY_NAME["suggestion"], _linked_topics(Suggestion, ["order"])),
+        (BY_NAME["contribution"], _linked_topics(Contribution, ["chapter__number", "order"])),
     ):
         linked = [item for item in items if item.public_topics]
         columns = []
@@ -111,7 +149,7 @@ def build_map():
             topic_ids = {topic.pk for topic in item.public_topics}
             # Totals are not shaded: the shades compare cells, and a total sums several.
             total = Cell(sum(counts[pk] for pk in topic_ids), findings_url(**{kind.name: item.slug}))
-            columns.append(Column(item, f"{prefix}{position}", topic_ids, total))
+            columns.append(Column(item, WORDING[kind.name], position, topic_ids, total))
         column_groups.append(ColumnGroup(kind, columns, len(items) - len(linked)))
 
     row_groups = {}

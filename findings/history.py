@@ -2,6 +2,7 @@
 historical models get a `tag_names` column filled from the item's tags."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.models import Tag
 
@@ -9,7 +10,7 @@ from . import tagging
 
 
 class HistoricalTags(models.Model):
-    tag_names = models.TextField(blank=True, default="", help_text="The item's tags at that moment.")
+    tag_names = models.TextField(blank=True, default="", help_text=_("The item's tags at that moment."))
 
     class Meta:
         abstract = True

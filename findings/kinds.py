@@ -5,6 +5,9 @@ suggestion is declared here: its labels and URLs, how its siblings are ordered, 
 what search reads, what its detail page adds. The list and detail pages, search and its
 facets, the tag pages, the sitemap, the index signals and the downloads all read `KINDS`.
 
+Labels and phrases are the interface's words, translated in the catalogues (locale/); what
+they name (titles, tags) is content and stays in English.
+
 To add a kind: its model (a `Sourced` subclass with `parents` and `search_text()`), a
 migration, the templates `findings/<name>_list.html` and `findings/<name>_detail.html`, and
 one entry in `KINDS`.
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from .models import Chapter, Contribution, Dimension, Finding, Suggestion, Topic
 
@@ -25,13 +29,15 @@ GROUP_SIZE = 20
 @dataclass(frozen=True)
 class Facet:
     """A filter of a list: its query parameter, and the lookups from a listed item to the
-    value's slug (what the URL carries) and to its label (what people read)."""
+    value's slug (what the URL carries) and to its raw label."""
 
     name: str
     label: str
     lookup: str
     label_lookup: str
-    label_format: str = "{}"
+    # What people read for a raw label, in the interface's words ("Chapter 3"); None when the
+    # raw label is content (a title, a tag name), shown as it is, in English.
+    label_format: Callable | None = None
     # Relations on the way whose items must be published too (editorial links can point at drafts).
     public: tuple[str, ...] = ()
     # An item must carry every chosen value (unless the page asks for `match=any`).
@@ -39,19 +45,36 @@ class Facet:
     # Values listed in the order of their raw label (chapters by number), not by count.
     in_order: bool = False
 
+    @property
+    def labels_are_content(self):
+        return self.label_format is None
+
     def label_for(self, raw):
-        return self.label_format.format(raw)
+        return raw if self.label_format is None else self.label_format(raw)
 
 
-TAG = Facet("tag", "Tag", "tags__slug", "tags__name", requires_all=True)
+TAG = Facet("tag", _("Tag"), "tags__slug", "tags__name", requires_all=True)
 
 
 def _chapter_facet(path):
-    return Facet("chapter", "Chapter", f"{path}slug", f"{path}number", "Chapter {}", in_order=True)
+    return Facet("chapter", _("Chapter"), f"{path}slug", f"{path}number", Chapter.label_for, in_order=True)
 
 
 def _related_topic_facet():
-    return Facet("topic", "Related topic", "related_topics__slug", "related_topics__title", public=("related_topics",))
+    return Facet(
+        "topic", _("Related topic"), "related_topics__slug", "related_topics__title", public=("related_topics",)
+    )
+
+
+@dataclass(frozen=True)
+class Counting:
+    """How a list page counts its results, in words the catalogues translate (each plural
+    takes the number as `count`)."""
+
+    heading: str  # of the filter form: "Filter findings"
+    counted: str  # "12 findings"
+    matching: str  # "12 findings match these filters"
+    none_match: str = ""  # "No findings match these filters."
 
 
 @dataclass(frozen=True)
@@ -59,13 +82,22 @@ class Kind:
     name: str  # "finding": URL names, JSON ids, search rows
     model: type
     label: str  # one item, as a caption names it: "Key finding"
-    plural: str  # several: "Key findings" (breadcrumbs, tag pages, related items)
+    plural: str  # several: "Key findings" (breadcrumbs, tag pages)
     list_title: str  # the list page's heading and feed title
-    noun: str  # counted in a list: "1 finding"
-    nouns: str  # "12 findings"
+    counting: Counting  # the list page's count, filter heading and empty result
+    # In English for the API and the Data Package, which stay English: "finding", "findings".
+    noun: str
+    nouns: str
+    previous_next: str  # the name of the detail page's previous/next links: "Previous and next key findings"
     path: str  # the URL segment: /findings/
     title_field: str  # what `sort=title` sorts by
     parent: str  # siblings share it: previous and next
+    # Tagged kinds only: the detail page's heading over items sharing tags ("Related key
+    # findings"); a tag page's link to the whole group (a plural of `count`, with `tag`), and
+    # its link when the page already shows the whole group ("Filter key findings by this tag").
+    related_heading: str = ""
+    tag_group_all: str = ""
+    tag_group_filter: str = ""
     order: tuple[str, ...] = ("order",)  # position among siblings
     # The lookup from an item to its chapter ("" for a chapter itself), for the search page's
     # chapter facet; None when the kind sits under no chapter.
@@ -123,42 +155,95 @@ def _finding_extras(finding):
 
 KINDS = (
     Kind(
-        name="chapter", model=Chapter, label="Chapter", plural="Chapters", list_title="Chapters",
-        noun="chapter", nouns="chapters", path="chapters", title_field="title", parent="report", order=("number",),
+        name="chapter", model=Chapter, label=_("Chapter"), plural=_("Chapters"), list_title=_("Chapters"),
+        counting=Counting(
+            _("Filter chapters"),
+            ngettext_lazy("%(count)s chapter", "%(count)s chapters", "count"),
+            ngettext_lazy(
+                "%(count)s chapter matches these filters", "%(count)s chapters match these filters", "count"
+            ),
+            _("No chapters match these filters."),
+        ),
+        noun="chapter", nouns="chapters",
+        previous_next=_("Previous and next chapters"),
+        path="chapters", title_field="title", parent="report", order=("number",),
         chapter="", search_select=("report",), detail_extras=_chapter_extras, related=("contributions", "topics"),
     ),
     Kind(
-        name="contribution", model=Contribution, label="Expert contribution", plural="Expert contributions",
-        list_title="Expert contributions", noun="contribution", nouns="contributions", path="contributions",
-        title_field="title", parent="chapter", chapter="chapter__",
+        name="contribution", model=Contribution, label=_("Expert contribution"), plural=_("Expert contributions"),
+        list_title=_("Expert contributions"),
+        counting=Counting(
+            _("Filter contributions"),
+            ngettext_lazy("%(count)s contribution", "%(count)s contributions", "count"),
+            ngettext_lazy(
+                "%(count)s contribution matches these filters", "%(count)s contributions match these filters", "count"
+            ),
+            _("No contributions match these filters."),
+        ),
+        noun="contribution", nouns="contributions",
+        previous_next=_("Previous and next expert contributions"),
+        related_heading=_("Related expert contributions"),
+        tag_group_all=ngettext_lazy(
+            "%(count)s expert contribution tagged “%(tag)s”", "All %(count)s expert contributions tagged “%(tag)s”",
+            "count",
+        ),
+        tag_group_filter=_("Filter expert contributions by this tag"),
+        path="contributions", title_field="title", parent="chapter", chapter="chapter__",
         facets=(TAG, _chapter_facet("chapter__"), _related_topic_facet()),
         search_select=("chapter",), search_prefetch=("tags", "authors"), related=("related_topics",),
     ),
     Kind(
-        name="topic", model=Topic, label="Topic", plural="Topics", list_title="Topics",
-        noun="topic", nouns="topics", path="topics", title_field="title", parent="chapter", chapter="chapter__",
+        name="topic", model=Topic, label=_("Topic"), plural=_("Topics"), list_title=_("Topics"),
+        counting=Counting(
+            _("Filter topics"),
+            ngettext_lazy("%(count)s topic", "%(count)s topics", "count"),
+            ngettext_lazy("%(count)s topic matches these filters", "%(count)s topics match these filters", "count"),
+            _("No topics match these filters."),
+        ),
+        noun="topic", nouns="topics",
+        previous_next=_("Previous and next topics"),
+        related_heading=_("Related topics"),
+        tag_group_all=ngettext_lazy(
+            "%(count)s topic tagged “%(tag)s”", "All %(count)s topics tagged “%(tag)s”", "count"
+        ),
+        tag_group_filter=_("Filter topics by this tag"),
+        path="topics", title_field="title", parent="chapter", chapter="chapter__",
         facets=(
             TAG,
             _chapter_facet("chapter__"),
-            Facet("dimension", "Dimension", "dimension__slug", "dimension__title", public=("dimension",)),
+            Facet("dimension", _("Dimension"), "dimension__slug", "dimension__title", public=("dimension",)),
             Facet(
-                "contribution", "Related contribution", "related_contributions__slug", "related_contributions__title",
-                public=("related_contributions",),
+                "contribution", _("Related contribution"), "related_contributions__slug",
+                "related_contributions__title", public=("related_contributions",),
             ),
         ),
         search_select=("chapter", "dimension"), search_prefetch=("tags",), list_extras=_topic_list_extras,
         related=("findings", "related_contributions", "related_suggestions"),
     ),
     Kind(
-        name="finding", model=Finding, label="Key finding", plural="Key findings", list_title="Key findings",
-        noun="finding", nouns="findings", path="findings", title_field="text", parent="topic",
-        chapter="topic__chapter__",
+        name="finding", model=Finding, label=_("Key finding"), plural=_("Key findings"), list_title=_("Key findings"),
+        counting=Counting(
+            _("Filter findings"),
+            ngettext_lazy("%(count)s finding", "%(count)s findings", "count"),
+            ngettext_lazy(
+                "%(count)s finding matches these filters", "%(count)s findings match these filters", "count"
+            ),
+            _("No findings match these filters."),
+        ),
+        noun="finding", nouns="findings",
+        previous_next=_("Previous and next key findings"),
+        related_heading=_("Related key findings"),
+        tag_group_all=ngettext_lazy(
+            "%(count)s key finding tagged “%(tag)s”", "All %(count)s key findings tagged “%(tag)s”", "count"
+        ),
+        tag_group_filter=_("Filter key findings by this tag"),
+        path="findings", title_field="text", parent="topic", chapter="topic__chapter__",
         facets=(
             TAG,
-            Facet("topic", "Topic", "topic__slug", "topic__title"),
+            Facet("topic", _("Topic"), "topic__slug", "topic__title"),
             _chapter_facet("topic__chapter__"),
             Facet(
-                "dimension", "Dimension", "topic__dimension__slug", "topic__dimension__title",
+                "dimension", _("Dimension"), "topic__dimension__slug", "topic__dimension__title",
                 public=("topic__dimension",),
             ),
             # The findings a contribution or a suggestion speaks to: those under the topics
@@ -175,14 +260,29 @@ KINDS = (
         search_select=("topic",), search_prefetch=("tags",), detail_extras=_finding_extras, related=("siblings",),
     ),
     Kind(
-        name="suggestion", model=Suggestion, label="Suggestion", plural="Suggestions",
-        list_title="Suggestions made by experts", noun="suggestion", nouns="suggestions", path="suggestions",
-        title_field="text", parent="report",
+        name="suggestion", model=Suggestion, label=_("Suggestion"), plural=_("Suggestions"),
+        list_title=_("Suggestions made by experts"),
+        counting=Counting(
+            _("Filter suggestions"),
+            ngettext_lazy("%(count)s suggestion", "%(count)s suggestions", "count"),
+            ngettext_lazy(
+                "%(count)s suggestion matches these filters", "%(count)s suggestions match these filters", "count"
+            ),
+            _("No suggestions match these filters."),
+        ),
+        noun="suggestion", nouns="suggestions",
+        previous_next=_("Previous and next suggestions"),
+        related_heading=_("Related suggestions"),
+        tag_group_all=ngettext_lazy(
+            "%(count)s suggestion tagged “%(tag)s”", "All %(count)s suggestions tagged “%(tag)s”", "count"
+        ),
+        tag_group_filter=_("Filter suggestions by this tag"),
+        path="suggestions", title_field="text", parent="report",
         facets=(
             TAG,
             _related_topic_facet(),
             Facet(
-                "dimension", "Dimension", "related_topics__dimension__slug", "related_topics__dimension__title",
+                "dimension", _("Dimension"), "related_topics__dimension__slug", "related_topics__dimension__title",
                 public=("related_topics", "related_topics__dimension"),
             ),
         ),

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 from .facets import SEARCH_FACETS, FacetedList, FacetedSearch
 from .query_state import PageState
@@ -57,6 +59,7 @@ def search_listing(params: QueryDict) -> Listing:
 def _parse(state):
     parsed = parse_query(state.q)
     if parsed.ignored:
-        words = ", ".join(f"“{word}”" for word in parsed.ignored)
-        state.messages.append(f"Left out as too common to search for: {words}.")
+        # The words stay as typed, in English like the content they were looked for in.
+        words = format_html_join(", ", '<span lang="en" dir="ltr">“{}”</span>', ((word,) for word in parsed.ignored))
+        state.messages.append(format_html(gettext("Left out as too common to search for: {words}."), words=words))
     return parsed

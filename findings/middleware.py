@@ -8,6 +8,10 @@ from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import SuspiciousOperation, TooManyFieldsSent, ValidationError
 from django.http import Http404, QueryDict
+from django.middleware import locale
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class NulCharacterInRequest(SuspiciousOperation):
@@ -91,6 +95,37 @@ def permissions_policy(get_response):
         return response
 
     return middleware
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """The language of a public page is its address's: `/fr/findings/` is French, `/findings/`
+    English whatever the browser asks for (Accept-Language never redirects nor changes it), so
+    a public page has one text per address: caches keep one copy without `Vary: Accept-Language`
+    and citations read the same for everyone. People change language with the links of the
+    language switcher.
+
+    The admin, outside the language prefixes and never cached, follows the browser's
+    Accept-Language, as Django's own LocaleMiddleware would.
+    """
+
+    def process_request(self, request):
+        language = translation.get_language_from_path(request.path_info)
+        request.language_from_browser = language is None and request.path.startswith(_admin_prefix())
+        if request.language_from_browser:
+            language = translation.get_language_from_request(request)
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if getattr(request, "language_from_browser", True):
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+@functools.cache
+def _admin_prefix():
+    return reverse("admin:index")
 
 
 _request_log = logging.getLogger("portal.requests")

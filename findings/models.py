@@ -12,6 +12,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
@@ -28,9 +30,9 @@ from .querysets import (
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    REVIEW = "review", "In review"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
 
 
 class Curated(models.Model):
@@ -75,16 +77,16 @@ class Source(Curated):
     """Where content comes from: the seed presentation or a page cited in FACTS.md."""
 
     class Kind(models.TextChoices):
-        PRESENTATION = "presentation", "Presentation (the seed slide deck)"
-        WEB_PAGE = "web-page", "Web page"
-        PRINTED = "printed", "Printed publication"
-        SYNTHETIC = "synthetic", "Synthetic data for benchmarks and tests (not WPSR content)"
+        PRESENTATION = "presentation", _("Presentation (the seed slide deck)")
+        WEB_PAGE = "web-page", _("Web page")
+        PRINTED = "printed", _("Printed publication")
+        SYNTHETIC = "synthetic", _("Synthetic data for benchmarks and tests (not WPSR content)")
 
     slug = models.SlugField(unique=True, max_length=80)
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     url = models.URLField(blank=True, max_length=500)
-    note = models.TextField(blank=True, help_text="What this source is and what was taken from it.")
+    note = models.TextField(blank=True, help_text=_("What this source is and what was taken from it."))
 
     class Meta:
         ordering = ["title"]
@@ -125,6 +127,9 @@ class Sourced(Curated):
             item._loaded_slug = values[field_names.index("slug")]
         return item
 
+    # Whether `short_label` is the report's words (English whatever the page's language).
+    short_label_is_content = True
+
     @property
     def short_label(self):
         """What a breadcrumb calls the item: its name, cut at a word to 60 characters."""
@@ -150,9 +155,9 @@ class Report(Sourced):
     year = models.PositiveSmallIntegerField()
     full_title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=300)
-    url = models.URLField("series page", blank=True, max_length=500)
-    isbn = models.CharField("ISBN", max_length=20, blank=True)
-    eisbn = models.CharField("eISBN", max_length=20, blank=True)
+    url = models.URLField(_("series page"), blank=True, max_length=500)
+    isbn = models.CharField(_("ISBN"), max_length=20, blank=True)
+    eisbn = models.CharField(_("eISBN"), max_length=20, blank=True)
     identifiers_source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -203,17 +208,19 @@ class Meeting(Sourced):
     presenter = models.CharField(max_length=200, blank=True)
     division = models.CharField(max_length=300, blank=True)
     organisation = models.CharField(max_length=300, blank=True)
-    context = models.TextField(blank=True, help_text="What the pandemic did to public institutions.")
+    context = models.TextField(blank=True, help_text=_("What the pandemic did to public institutions."))
     tasks_intro = models.CharField(max_length=300, blank=True)
-    question = models.TextField(blank=True, help_text="The question the presentation put to the meeting.")
+    question = models.TextField(blank=True, help_text=_("The question the presentation put to the meeting."))
     chapter = models.ForeignKey(
         "Chapter",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="chapter presented",
-        help_text="The chapter of the report that the presentation presents (the home page shows its contributions).",
+        verbose_name=_("chapter presented"),
+        help_text=_(
+            "The chapter of the report that the presentation presents (the home page shows its contributions)."
+        ),
     )
 
     class Meta:
@@ -296,12 +303,12 @@ class Chapter(Sourced):
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="chapters")
     number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=300, help_text="The chapter's question.")
+    title = models.CharField(max_length=300, help_text=_("The chapter's question."))
     slug = models.SlugField(unique=True, max_length=80)
     contributions_complete = models.BooleanField(
-        "contribution list complete",
+        _("contribution list complete"),
         default=False,
-        help_text=(
+        help_text=_(
             "Whether the sources name every contribution of this chapter; "
             "if not, its page says the list may be incomplete."
         ),
@@ -324,9 +331,16 @@ class Chapter(Sourced):
     def get_absolute_url(self):
         return reverse("findings:chapter-detail", kwargs={"slug": self.slug})
 
+    short_label_is_content = False
+
+    @staticmethod
+    def label_for(number):
+        """How the interface names a chapter: "Chapter 3", translated."""
+        return gettext("Chapter %(number)s") % {"number": number}
+
     @property
     def short_label(self):
-        return f"Chapter {self.number}"
+        return self.label_for(self.number)
 
     @property
     def parents(self):
@@ -380,25 +394,25 @@ class Contribution(Sourced):
     """An expert contribution to a chapter of the report."""
 
     chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="contributions")
-    order = models.PositiveSmallIntegerField(help_text="Position within its chapter, as listed by its source.")
+    order = models.PositiveSmallIntegerField(help_text=_("Position within its chapter, as listed by its source."))
     title = models.CharField(max_length=400)
     slug = models.SlugField(unique=True, max_length=100)
     authors = models.ManyToManyField(Author, blank=True, related_name="contributions")
     summary = models.TextField(blank=True)
     publication_date = models.CharField(
-        max_length=40, blank=True, help_text='As precise as the source, e.g. "October 2023".'
+        max_length=40, blank=True, help_text=_('As precise as the source, e.g. "October 2023".')
     )
     url = models.URLField(blank=True, max_length=500)
     related_topics = models.ManyToManyField(
         "Topic",
         blank=True,
         related_name="related_contributions",
-        verbose_name="related topics (editorial)",
-        help_text="Editorial links: the sources do not say which contribution discussed which topic.",
+        verbose_name=_("related topics (editorial)"),
+        help_text=_("Editorial links: the sources do not say which contribution discussed which topic."),
     )
     tags = TaggableManager(
         blank=True,
-        help_text="Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces.",
+        help_text=_("Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces."),
     )
 
     objects = ContributionQuerySet.as_manager()
@@ -437,15 +451,15 @@ class Topic(Sourced):
         Dimension,
         on_delete=models.PROTECT,
         related_name="topics",
-        verbose_name="dimension (editorial)",
-        help_text="Editorial grouping: the presentation does not assign topics to dimensions.",
+        verbose_name=_("dimension (editorial)"),
+        help_text=_("Editorial grouping: the presentation does not assign topics to dimensions."),
     )
     order = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
     slug = models.SlugField(unique=True, max_length=80)
     tags = TaggableManager(
         blank=True,
-        help_text="Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces.",
+        help_text=_("Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces."),
     )
 
     objects = TopicQuerySet.as_manager()
@@ -481,12 +495,12 @@ class Finding(Sourced):
     """One key point the presentation lists under a topic."""
 
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="findings")
-    order = models.PositiveSmallIntegerField(help_text="Position under its topic, as in the source.")
+    order = models.PositiveSmallIntegerField(help_text=_("Position under its topic, as in the source."))
     text = models.TextField()
     slug = models.SlugField(unique=True, max_length=100)
     tags = TaggableManager(
         blank=True,
-        help_text="Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces.",
+        help_text=_("Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces."),
     )
 
     objects = FindingQuerySet.as_manager()
@@ -531,12 +545,12 @@ class Suggestion(Sourced):
         Topic,
         blank=True,
         related_name="related_suggestions",
-        verbose_name="related topics (editorial)",
-        help_text="Editorial links: the presentation lists suggestions apart from topics.",
+        verbose_name=_("related topics (editorial)"),
+        help_text=_("Editorial links: the presentation lists suggestions apart from topics."),
     )
     tags = TaggableManager(
         blank=True,
-        help_text="Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces.",
+        help_text=_("Editorial tags from the curated vocabulary. Separate tags with commas; a tag may contain spaces."),
     )
 
     objects = SuggestionQuerySet.as_manager()
@@ -579,7 +593,7 @@ class SearchDocument(models.Model):
     object_id = models.BigIntegerField()
     title = models.TextField()
     body = models.TextField(blank=True)
-    extra = models.TextField(blank=True, help_text="Parent titles and tag names: weighted lowest.")
+    extra = models.TextField(blank=True, help_text=_("Parent titles and tag names: weighted lowest."))
     # The item's, so that search can list the newest first (its feed does) without joining every kind.
     published_at = models.DateTimeField(null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
@@ -644,10 +658,10 @@ class Revision(models.Model):
     version until a Publisher publishes this one (findings.revisions)."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting for a Publisher"
-        PUBLISHED = "published", "Published"
-        REJECTED = "rejected", "Rejected"
-        REPLACED = "replaced", "Replaced by a later proposal"
+        PENDING = "pending", _("Waiting for a Publisher")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+        REPLACED = "replaced", _("Replaced by a later proposal")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.BigIntegerField()

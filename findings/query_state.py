@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
 
 from . import formats
 from .forms import read_params
@@ -44,7 +45,12 @@ class PageState:
         values, given = [], params.getlist(name)
         if len(given) > MAX_VALUES:
             self.messages.append(
-                f"Ignored {len(given) - MAX_VALUES} of the {len(given)} {name} values: at most {MAX_VALUES} are used."
+                ngettext(
+                    "Ignored %(ignored)s of the %(count)s %(name)s value: at most %(limit)s are used.",
+                    "Ignored %(ignored)s of the %(count)s %(name)s values: at most %(limit)s are used.",
+                    len(given),
+                )
+                % {"ignored": len(given) - MAX_VALUES, "count": len(given), "name": name, "limit": MAX_VALUES}
             )
         for value in given[:MAX_VALUES]:
             value = value.strip()
@@ -53,7 +59,8 @@ class PageState:
             if _VALUE.fullmatch(value):
                 values.append(value)
             else:
-                self.messages.append(f"Ignored {name}=“{value[:100]}”: not a valid {name}.")
+                ignored = {"name": name, "value": value[:100]}
+                self.messages.append(gettext("Ignored %(name)s=“%(value)s”: not a valid %(name)s.") % ignored)
         return values
 
     def _understood(self, params, clean):

@@ -19,6 +19,7 @@ from decimal import InvalidOperation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 from taggit.managers import TaggableManager
@@ -60,7 +61,7 @@ class SlugWidget(widgets.ForeignKeyWidget):
             try:
                 item = super().clean(value, row, **kwargs)
             except self.model.DoesNotExist:
-                raise ValueError(f"There is no {self.model._meta.verbose_name} with the slug “{value}”.") from None
+                raise ValueError(_no_such(self.model, f"“{value}”")) from None
             self._by_slug[value] = item
             if item is not None:
                 self._by_pk[item.pk] = item
@@ -105,8 +106,7 @@ class SlugsWidget(widgets.ManyToManyWidget):
         found = super().clean(value, row, **kwargs)
         missing = {slug.strip() for slug in str(value or "").split(",") if slug.strip()} - {item.slug for item in found}
         if missing:
-            names = ", ".join(f"“{slug}”" for slug in sorted(missing))
-            raise ValueError(f"There is no {self.model._meta.verbose_name} with the slug {names}.")
+            raise ValueError(_no_such(self.model, ", ".join(f"“{slug}”" for slug in sorted(missing))))
         return found
 
     def render(self, value, obj=None, **kwargs):
@@ -184,7 +184,7 @@ class IntegerWidget(widgets.IntegerWidget):
         try:
             return super().clean(value, row, **kwargs)
         except InvalidOperation:
-            raise ValueError(f"“{value}” is not a whole number.") from None
+            raise ValueError(gettext("“%(value)s” is not a whole number.") % {"value": value}) from None
 
 
 class DateWidget(widgets.DateWidget):
@@ -384,8 +384,10 @@ class CuratedResource(resources.ModelResource):
         user = kwargs.get("user")
         if not workflow.may_change_status(user, self._meta.model, stored, wanted):
             errors.setdefault("status", []).append(ValidationError(
-                f"Row {kwargs.get('row_number')} changes the status from “{stored}” to “{wanted}”: "
-                "only Publishers can publish or unpublish. Send it to review instead."
+                gettext(
+                    "Row %(row)s changes the status from “%(stored)s” to “%(wanted)s”: "
+                    "only Publishers can publish or unpublish. Send it to review instead."
+                ) % {"row": kwargs.get("row_number"), "stored": stored, "wanted": wanted}
             ))
         if errors:
             raise ValidationError(errors)
@@ -402,8 +404,11 @@ class CuratedResource(resources.ModelResource):
         if first != row_number:
             named = ", ".join(f"{field.column_name} “{field.export(instance)}”" for field in id_fields)
             errors.setdefault(id_fields[0].attribute, []).append(ValidationError(
-                f"Rows {first} and {row_number} are both about the {self._meta.model._meta.verbose_name} with "
-                f"{named}: a file names each item once."
+                gettext(
+                    "Rows %(first)s and %(row)s are both about the %(model)s with %(named)s: "
+                    "a file names each item once."
+                )
+                % {"first": first, "row": row_number, "model": self._meta.model._meta.verbose_name, "named": named}
             ))
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
@@ -445,9 +450,10 @@ class CuratedResource(resources.ModelResource):
         row_number, stored, user = getattr(instance, "_import_row", (None, None, None))
         if instance.pk is not None and workflow.must_propose(user, self._meta.model, stored):
             errors = {**errors, NON_FIELD_ERRORS: [ValidationError(
-                f"Row {row_number} changes a published {self._meta.model._meta.verbose_name}: only Publishers "
-                "can change published items by import. Change it in its form instead, where the change "
-                "waits for a Publisher."
+                gettext(
+                    "Row %(row)s changes a published %(model)s: only Publishers can change published items by "
+                    "import. Change it in its form instead, where the change waits for a Publisher."
+                ) % {"row": row_number, "model": self._meta.model._meta.verbose_name}
             )]}
         return errors
 
@@ -516,12 +522,18 @@ class CuratedResource(resources.ModelResource):
 
 def _missing_columns(model, missing, required, headers):
     quoted = ", ".join(f"“{name}”" for name in missing)
-    found = ", ".join(f"“{name}”" for name in headers[:12]) or "none"
-    return (
-        f"The file has no column {quoted}, so nothing was imported. A file of "
-        f"{model._meta.verbose_name_plural} needs the columns {', '.join(required)} (its first line names "
-        f"them); the columns of this file are {found}. Export the list to get a file with every column."
-    )
+    found = ", ".join(f"“{name}”" for name in headers[:12]) or gettext("none")
+    return gettext(
+        "The file has no column %(missing)s, so nothing was imported. A file of %(models)s needs the columns "
+        "%(required)s (its first line names them); the columns of this file are %(found)s. Export the list to "
+        "get a file with every column."
+    ) % {"missing": quoted, "models": model._meta.verbose_name_plural, "required": ", ".join(required), "found": found}
+
+
+def _no_such(model, slugs):
+    """The error for slugs of `model` that name nothing."""
+    message = gettext("There is no %(model)s with the slug %(slugs)s.")
+    return message % {"model": model._meta.verbose_name, "slugs": slugs}
 
 
 def _chunks(values, size=QUERY_CHUNK_SIZE):

@@ -1,5 +1,6 @@
 """The sitemap (/sitemap.xml): the fixed pages, every kind's list and published items, and
-every tag in use."""
+every tag in use, each at its address in every language, naming the others as alternates
+(`x-default` being the English one, without a prefix)."""
 from functools import partial
 
 from django.contrib.sitemaps import Sitemap
@@ -9,7 +10,13 @@ from .kinds import KINDS
 from .tags import published_tag_counts
 
 
-class PageSitemap(Sitemap):
+class _Sitemap(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PageSitemap(_Sitemap):
     """The pages that exist whatever the content: home, the report, the lists, the map and tags."""
 
     def items(self):
@@ -20,7 +27,7 @@ class PageSitemap(Sitemap):
         return reverse(name)
 
 
-class ContentSitemap(Sitemap):
+class ContentSitemap(_Sitemap):
     """Every published item of one kind (drafts, and items under drafts, are left out)."""
 
     def __init__(self, kind):
@@ -33,7 +40,7 @@ class ContentSitemap(Sitemap):
         return item.published_at
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(_Sitemap):
     """The tag pages, for tags that published items carry."""
 
     def items(self):

@@ -10,6 +10,7 @@ import io
 import re
 
 import tablib
+from django.utils.translation import gettext
 from import_export import results
 from import_export.formats import base_formats
 
@@ -58,7 +59,10 @@ class SafeCSV(base_formats.CSV):
                 if any(row):
                     dataset.append(_padded(row, dataset.width, reader.line_num))
         except csv.Error as error:
-            raise ImportFileError(f"Line {reader.line_num} of the file is not valid CSV: {error}.") from None
+            raise ImportFileError(
+                gettext("Line %(line)s of the file is not valid CSV: %(error)s.")
+                % {"line": reader.line_num, "error": error}
+            ) from None
         dataset.encoding = encoding
         return dataset
 
@@ -75,8 +79,10 @@ def _decoded(data):
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         raise ImportFileError(
-            "The file is neither UTF-8 nor Windows-1252 text. Save it from your spreadsheet as "
-            "“CSV UTF-8 (comma delimited)” and import it again."
+            gettext(
+                "The file is neither UTF-8 nor Windows-1252 text. Save it from your spreadsheet as "
+                "“CSV UTF-8 (comma delimited)” and import it again."
+            )
         ) from None
 
 
@@ -86,7 +92,10 @@ def _padded(row, width, line):
     if len(row) > width:
         if any(row[width:]):
             raise ImportFileError(
-                f"Line {line} of the file has {len(row)} cells, but its first line names only {width} columns."
+                gettext(
+                    "Line %(line)s of the file has %(cells)s cells, but its first line names only %(width)s columns."
+                )
+                % {"line": line, "cells": len(row), "width": width}
             )
         row = row[:width]
     return [from_spreadsheet_text(value) for value in row] + [""] * (width - len(row))
@@ -138,7 +147,7 @@ class SafeXLSX(base_formats.XLSX):
             dataset = super().create_dataset(in_stream)
         except Exception:  # a damaged or different file: zipfile, XML and openpyxl errors alike
             raise ImportFileError(
-                "The file could not be read as an Excel workbook (.xlsx). Choose the format it was saved in."
+                gettext("The file could not be read as an Excel workbook (.xlsx). Choose the format it was saved in.")
             ) from None
         if any(isinstance(value, str) and ESCAPED_CARRIAGE_RETURN.search(value) for row in dataset for value in row):
             rows = [[_unescape_carriage_returns(value) for value in row] for row in dataset]

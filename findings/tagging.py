@@ -8,6 +8,7 @@ export and the history all read and write tags with these functions.
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from .richtext import strip_bidi_controls
@@ -35,7 +36,7 @@ def parse_tags(text) -> list[str]:
         raise ValidationError(
             [
                 ValidationError(
-                    "The tag “%(start)s…” has %(length)d characters; a tag has at most %(limit)d.",
+                    _("The tag “%(start)s…” has %(length)d characters; a tag has at most %(limit)d."),
                     code="max_length",
                     params={"start": name[:40], "length": len(name), "limit": MAX_LENGTH},
                 )

@@ -1,7 +1,7 @@
-"""The public URLs: fixed pages, then a list and a detail page for each kind in findings.kinds."""
+"""The public pages, in every language (portal.urls): fixed pages, then a list and a detail page
+for each kind in findings.kinds."""
 from django.urls import path, register_converter
 
-from .datapackage import NAME
 from .kinds import KINDS
 from .views import data, details, lists, pages, search, tags
 from .views.map import connections_map
@@ -30,10 +30,9 @@ urlpatterns = [
     path("map/", connections_map, name="map"),
     path("tags/", tags.tag_list, name="tag-list"),
     path("tags/<unicode_slug:slug>/", tags.tag_detail, name="tag-detail"),
+    # The page about the open data, in every language; the files themselves are in English at
+    # one address each (findings.data_urls).
     path("data/", data.data_index, name="data"),
-    path("data/datapackage.json", data.descriptor, name="data-package"),
-    path("data/<slug:name>.csv", data.table, name="data-table"),
-    path(f"data/{NAME}.zip", data.archive, name="data-zip"),
 ]
 for kind in KINDS:
     urlpatterns += [

@@ -5,10 +5,11 @@ Editors move content between draft and review; publishing and unpublishing need 
 model's `publish_<model>` permission (the Publishers group).
 """
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Status
 
-PUBLISHING_ONLY = "Only Publishers can publish or unpublish. Send it to review instead."
+PUBLISHING_ONLY = _("Only Publishers can publish or unpublish. Send it to review instead.")
 
 
 def can_publish(user, model):

@@ -101,6 +101,11 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The URL's language prefix decides the language of every public page
+    # (findings.middleware.LocaleMiddleware); it reads no session (only the admin follows the
+    # browser, from Accept-Language or the language cookie), so it can come before the cache,
+    # which keys its pages by the active language.
+    "findings.middleware.LocaleMiddleware",
     # Before anything that reads the session or the database: anonymous visitors' pages come
     # from the cache (findings.cache), even while the database is away.
     "findings.cache.page_cache",
@@ -139,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "findings.context_processors.canonical",
+                "findings.context_processors.languages",
             ],
         },
     },
@@ -176,7 +182,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# The interface speaks the six official languages of the United Nations; the content (the
+# report's words, titles, tags) stays in English, the report's only language. English is at
+# the unprefixed addresses people cite; the others under /ar/, /zh-hans/, /fr/, /ru/, /es/
+# (portal/urls.py). Each language is named in itself, as the language switcher shows it.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("zh-hans", "中文"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,11 @@
-"""Root URLconf: the admin, the API, the findings app, and what crawlers read (robots.txt, the sitemap)."""
+"""Root URLconf: the admin, the API, the findings app, and what crawlers read (robots.txt, the sitemap).
+
+The public pages come in every language of settings.LANGUAGES: English at the addresses people
+cite (`/findings/`), the others under their language's prefix (`/fr/findings/`). What machines
+read has one address each, in English: the admin, the API, the open data downloads
+(findings.data_urls), /healthz, robots.txt and the sitemap (which lists every language's address).
+"""
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.sitemaps.views import sitemap
@@ -39,7 +46,8 @@ urlpatterns = [
     ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v1/", api.urls),
-    path("", include("findings.urls")),
+    path("data/", include("findings.data_urls")),
+    *i18n_patterns(path("", include("findings.urls")), prefix_default_language=False),
 ]
 
 # Under /api/, these answer in JSON (findings.api.errors); elsewhere, Django's pages.

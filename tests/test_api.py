@@ -60,7 +60,8 @@ def test_list_parameters_are_the_filters_of_the_page(db, client):
         if "parameters" in operations["get"]
     }
     paging = {"q", "sort", "limit", "offset"}
-    assert names["/api/v1/findings"] == paging | {"tag", "match", "topic", "chapter", "dimension"}
+    # The map's filters too: the findings a contribution or a suggestion speaks to.
+    assert names["/api/v1/findings"] == paging | {"tag", "match", "topic", "chapter", "dimension", "contribution", "suggestion"}
     assert names["/api/v1/topics"] == paging | {"tag", "match", "chapter", "dimension", "contribution"}
     assert names["/api/v1/contributions"] == paging | {"tag", "match", "chapter", "topic"}
     assert names["/api/v1/suggestions"] == paging | {"tag", "match", "topic", "dimension"}
@@ -215,7 +216,7 @@ def test_an_old_slug_answers_301_to_the_current_address(wpsr, client):
 @pytest.mark.parametrize(
     "url, status, message",
     [
-        ("/api/v1/findings?tags=ai", 400, "Unknown parameter tags: this operation reads q, limit, offset, tag, topic, chapter, dimension, match, sort."),
+        ("/api/v1/findings?tags=ai", 400, "Unknown parameter tags: this operation reads q, limit, offset, tag, topic, chapter, dimension, contribution, suggestion, match, sort."),
         ("/api/v1/findings?q=a%00b", 400, "Bad request: NUL character in request parameter 'q'"),
         ("/api/v1/findings/no-such-finding", 404, "Nothing is at “no-such-finding”."),
         ("/api/v1/findings?offset=19", 404, "offset 19 is past the end: there are 18 results."),

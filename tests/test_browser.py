@@ -28,6 +28,18 @@ AXE_PAGES = [
     "/search/?q=innovation&kind=finding",
     "/map/",
     "/suggestions/consolidate-crisis-innovations/",
+    # Right to left, and Chinese: the home page, a filtered list, search, a detail page and the map.
+    *(
+        f"/{language}{path}"
+        for language in ("ar", "zh-hans")
+        for path in (
+            "/",
+            "/findings/?tag=digital-technology&chapter=chapter-3",
+            "/search/?q=innovation&kind=finding",
+            "/findings/ai-to-identify-corruption-in-procurement/",
+            "/map/",
+        )
+    ),
 ]
 PHONE_PAGES = [
     "/",
@@ -37,6 +49,8 @@ PHONE_PAGES = [
     "/findings/ai-to-identify-corruption-in-procurement/",
     "/contributions/governance-reform-and-public-service-provision/",
     "/tags/",
+    "/ar/findings/?tag=data&tag=digital-technology",
+    "/ar/findings/ai-to-identify-corruption-in-procurement/",
 ]
 
 
@@ -141,6 +155,35 @@ def test_page_fits_a_phone_screen_without_horizontal_scrolling(site, page, path)
 
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= PHONE["width"], f"{path} is {scroll_width}px wide on a {PHONE['width']}px screen"
+
+
+def test_an_arabic_page_mirrors_the_layout(site, page):
+    page.goto(site + "/ar/findings/?tag=digital-technology&tag=no-such-tag")
+    filters, results = page.locator(".with-facets__side"), page.locator(".with-facets__main")
+
+    # Right to left: the filters stand on the right of the results...
+    assert filters.bounding_box()["x"] > results.bounding_box()["x"]
+    # ...and a notice's bar at its start, on the right (the stylesheet's logical properties).
+    bar = "el => [getComputedStyle(el).borderRightWidth, getComputedStyle(el).borderLeftWidth]"
+    right, left = page.locator(".notice").first.evaluate(bar)
+    assert (right != "0px", left) == (True, "0px")
+    # Content stays English inside the Arabic page.
+    expect(page.locator("h1")).to_have_text("الاستنتاجات الرئيسية")
+    expect(page.locator(".filter-chip [lang=en]").first).to_have_text("Digital technology")
+
+
+def test_the_language_switcher_opens_the_same_filtered_page_in_another_language(site, page):
+    page.goto(site + "/findings/?tag=digital-technology")
+    count = _results_count(page)
+    switcher = page.get_by_role("navigation", name="Languages")
+
+    switcher.get_by_role("link", name="العربية").click()
+
+    expect(page).to_have_url(site + "/ar/findings/?tag=digital-technology")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert _results_count(page) == count
+    page.get_by_role("navigation", name="اللغات").get_by_role("link", name="English").click()
+    expect(page).to_have_url(site + "/findings/?tag=digital-technology")
 
 
 def test_api_docs_render_from_this_site_alone(site, page):

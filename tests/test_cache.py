@@ -361,8 +361,9 @@ def test_with_the_database_away_visitors_get_503_and_cached_pages_still_answer(w
         kept = _visit(client, "/topics/")
         assert kept["X-Cache"] == "miss"
 
-    answers = _other_worker(backend, [(url, None) for url in ("/healthz", "/findings/", FINDING_URL, "/topics/")],
-                            tmp_path)
+    answers = _other_worker(
+        backend, [(url, None) for url in ("/healthz", "/findings/", FINDING_URL, "/topics/", "/ar/findings/")], tmp_path
+    )
     status, retry_after, _, body = answers["/healthz"]
     assert (status, retry_after) == (503, "30")
     assert json.loads(body) == {"status": "unavailable", "database": "unreachable"}
@@ -371,6 +372,10 @@ def test_with_the_database_away_visitors_get_503_and_cached_pages_still_answer(w
         assert (status, retry_after) == (503, "30"), url
         assert "The portal is briefly unavailable" in visible_text(body.encode())
         assert "Traceback" not in body
+    # In the language of the address asked for.
+    status, retry_after, _, body = answers["/ar/findings/"]
+    assert (status, retry_after) == (503, "30")
+    assert '<html lang="ar" dir="rtl">' in body and "البوابة غير متاحة لفترة وجيزة" in body and 'href="/ar/"' in body
     status, _, x_cache, body = answers["/topics/"]
     assert (status, x_cache) == (200, "hit")  # kept before the database went away
     assert body == kept.getvalue().decode()

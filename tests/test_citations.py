@@ -364,7 +364,7 @@ def test_every_download_names_the_report_un_desa_publisher_year_isbn_and_permali
 
 def _cite_this(page):
     """The plain-text citation that a page's "Cite this" shows."""
-    match = re.search(r'<p class="cite__text" id="citation">(.*?)</p>', page.getvalue().decode(), re.S)
+    match = re.search(r'<p class="cite__text" id="citation" lang="en" dir="ltr">(.*?)</p>', page.getvalue().decode(), re.S)
     return unescape(match.group(1))
 
 

@@ -10,6 +10,7 @@ import pandas
 import pytest
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.utils import translation
 from taggit.models import Tag
 
 from findings import formats
@@ -333,6 +334,12 @@ def test_large_downloads_beyond_the_limit_are_told_to_come_back_later(wpsr, clie
     assert refused["Retry-After"] == "30"
     assert "Too many large downloads at once" in visible_text(refused.getvalue())
     assert "try again in 30 seconds" in visible_text(refused.getvalue())
+    # The page that says so is for people: in the language of the page the download came from.
+    in_arabic = client.get("/ar/findings/?format=ris")
+    assert in_arabic.status_code == 429
+    assert '<html lang="ar" dir="rtl">' in in_arabic.getvalue().decode()
+    with translation.override("ar"):
+        assert translation.gettext("Too many large downloads at once") in visible_text(in_arabic.getvalue())
     small = client.get("/findings/?tag=data&format=bibtex")  # a small download never waits
     assert small.status_code == 200
     assert client.get("/").status_code == 200

@@ -25,6 +25,7 @@ PAGES_WITHOUT_FILTERS = [
     "findings:home", "findings:report", "findings:chapter-list", "findings:tag-list", "findings:data", "findings:map",
 ]
 NOT_FOUND = "/findings/no-such-finding/"
+NOT_FOUND_IN_ARABIC = "/ar/findings/no-such-finding/"
 FILTERED_LISTS = [
     "findings:contribution-list",
     "findings:topic-list",
@@ -45,6 +46,18 @@ def _public_urls(client) -> list[str]:
     urls += [f"{reverse('findings:finding-list')}?q=data&tag=data&match=any&sort=title&topic=nope"]
     search = reverse("findings:search")
     urls += [search, f"{search}?q=innovation", f"{search}?q=innovation&kind=finding&tag=skills", f"{search}?q=corruptoin"]
+    # Right to left, and Chinese: the home page, a filtered list, search, a detail page, the map,
+    # the data page and a suggestion's evidence chain.
+    for language in ("ar", "zh-hans"):
+        urls += [
+            f"/{language}/",
+            f"/{language}/findings/?chapter=chapter-3&sort=title&page=2",
+            f"/{language}/search/?q=innovation&kind=finding",
+            f"/{language}/findings/ai-to-identify-corruption-in-procurement/",
+            f"/{language}/map/",
+            f"/{language}/data/",
+            f"/{language}/suggestions/consolidate-crisis-innovations/",
+        ]
     return urls
 
 
@@ -72,7 +85,7 @@ def test_every_public_page_is_valid_html5(wpsr, client, settings, tmp_path):
     urls = _public_urls(client)
     assert any("page=2" in url for url in urls), "no list has a second page to check"
     page_urls = {}
-    for number, (url, expected_status) in enumerate([(url, 200) for url in urls] + [(NOT_FOUND, 404)]):
+    for number, (url, expected_status) in enumerate([(url, 200) for url in urls] + [(NOT_FOUND, 404), (NOT_FOUND_IN_ARABIC, 404)]):
         response = client.get(url)
         assert response.status_code == expected_status, url
         path = tmp_path / f"{number:02d}.html"

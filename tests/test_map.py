@@ -285,3 +285,34 @@ def test_a_suggestion_prints_its_evidence_chain(wpsr, client):
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.getvalue())).pages)
     assert "Evidence chain" in text
     assert "Leveraging technology while addressing digital divides" in " ".join(text.split())
+
+
+def _count_stated(content):
+    """The number a list page's count states, wherever its language puts it in the sentence."""
+    match = re.search(r'<p class="results-count"[^>]*>.*?<strong>(\d+)</strong>.*?</p>', content.decode(), re.S)
+    assert match, "the page states no result count"
+    return int(match.group(1))
+
+
+def test_the_arabic_map_reads_right_to_left_and_every_cell_opens_its_list(wpsr, client):
+    response = get_page(client, f"/ar{MAP}")
+    html = response.getvalue().decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    table = _read_map(response.getvalue())
+    # The same table as the English one, its topics (content) in English.
+    english = _read_map(get_page(client, MAP).getvalue())
+    assert [row["header"] for row in table.rows] == [row["header"] for row in english.rows]
+    assert len(table.columns) == len(english.columns) == 12
+    assert "Map of the report" not in visible_text(response.getvalue())
+    followed = 0
+    for row in [*table.rows, table.footer]:
+        for cell in row["cells"]:
+            if not cell["url"]:
+                continue
+            # Each link stays in Arabic, and its list holds as many findings as the cell says.
+            assert cell["url"].startswith("/ar/findings/"), cell
+            number = int(re.match(r"\d+", cell["text"]).group())
+            target = get_page(client, cell["url"])
+            assert _count_stated(target.getvalue()) == len(result_urls(target.getvalue())) == number, cell
+            followed += 1
+    assert followed == 7 + 18 + 1 + 12

@@ -255,3 +255,46 @@ def test_a_malformed_format_is_a_clear_bad_request(wpsr, client, query):
     response = client.get(f"/findings/?{query}")
     assert response.status_code == 400
 
+
+
+def _arabic_words(text):
+    """The Arabic words of `text`: what a PDF's text keeps of a right-to-left line whatever order
+    its extraction gives the pieces of a line that mixes Arabic and English."""
+    return re.findall(r"[\u0600-\u06FF]+", text)
+
+
+def test_an_arabic_filtered_list_prints_every_item_and_its_filters_in_arabic(wpsr, client):
+    from django.utils import translation
+
+    expected = _json(client, "/findings/?tag=digital-technology")
+    assert expected["count"] > 1
+
+    response, text = _pdf(client, "/ar/findings/?tag=digital-technology")
+
+    assert response["Content-Disposition"] == 'attachment; filename="findings.pdf"'
+    assert "X-Rows-Truncated" not in response
+    for result in expected["results"]:
+        # Items are content: English, with their English permalinks.
+        assert _squash(result["title"]) in _squash(text), result["title"]
+        assert result["url"] in text.replace("\n", "")
+    first_page = _text_of_page(response.getvalue(), 0)
+    with translation.override("ar"):
+        words = {
+            "filters": translation.gettext("Filters: %(filters_in_words)s."),
+            "tag": translation.gettext("Tag"),
+            "count": translation.ngettext(
+                "%(count)s finding matches these filters", "%(count)s findings match these filters", expected["count"]
+            ),
+            "printed": translation.gettext("Printed from %(url)s on %(date)s."),
+            "page": translation.pgettext("the number of a printed page, at its foot", "%(page)s / %(pages)s"),
+        }
+    # The filters in words, in Arabic, with the tag's name (content) in English.
+    for name, phrase in words.items():
+        assert _arabic_words(phrase), name
+        for word in _arabic_words(phrase):
+            assert word in first_page, (name, word)
+    assert "Digital technology" in first_page
+    for english in ("Filters", "match these filters", "Printed from", "Permalink", "Cite as"):
+        assert english not in text, english
+    # Arabic letters in an Arabic font.
+    assert any("Arabic" in font for font in _fonts(response.getvalue()))

@@ -323,4 +323,4 @@ def test_a_hit_found_through_its_topic_or_tags_says_so(wpsr, client):
     hybrid = found["/findings/hybrid-service-delivery-models/"]
     assert "Found through its topic, chapter or tags: Technology-driven service delivery" in hybrid.text
     html = response.getvalue().decode().split('href="/findings/hybrid-service-delivery-models/"')[1].split("</li>")[0]
-    assert "Found through its topic, chapter or tags: <mark>Technology" in html
+    assert 'Found through its topic, chapter or tags: <span lang="en" dir="ltr"><mark>Technology' in html

@@ -2,12 +2,18 @@
 from this site's own static files, JSON errors with a message, and an ETag on every answer
 (a repeat request with `If-None-Match` gets 304). Cross-origin reads are allowed by
 django-cors-headers (CORS_URLS_REGEX in portal/settings.py)."""
+from django.conf import settings
 from django.http import Http404
+from django.utils import translation
 from django.views.decorators.http import conditional_page
 from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError, ValidationError
 
-from .views import router
+# The API is English, whatever the language of the request that first loads it (the URLconf
+# loads on the first request, after LocaleMiddleware): its operations' names and descriptions
+# are written from the kinds' translatable labels once, here.
+with translation.override(settings.LANGUAGE_CODE):
+    from .views import router
 
 
 class Docs(Swagger):

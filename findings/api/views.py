@@ -104,7 +104,7 @@ def _add_kind(kind):
         f"/{kind.path}", response={200: schemas.ResultList, **ERRORS}, url_name=f"{kind.name}-list",
         operation_id=f"list_{kind.path}", summary=f"{kind.list_title}, filtered",
         description=f"The published {kind.nouns}, as /{kind.path}/ lists them, with its filters and facets.",
-        tags=[kind.plural],
+        tags=[str(kind.plural)],
     )
     def list_items(request, params: Query[params_class]):
         _reject_unknown(request, params_class.model_fields)
@@ -118,7 +118,7 @@ def _add_kind(kind):
             f"A published {kind.noun} by its slug: its record, citation and the items it leads to. "
             "A slug it once had answers 301 to its current address."
         ),
-        tags=[kind.plural],
+        tags=[str(kind.plural)],
     )
     def get_item(request, slug: str = Path(..., pattern=ITEM_SLUG, description=f"the {kind.noun}'s slug")):
         _reject_unknown(request)

@@ -3,11 +3,12 @@ descriptor, each CSV, and all of it as a ZIP. Each answers with an ETag (304 on 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.views.decorators.http import conditional_page, require_safe
 
 from ..datapackage import NAME, NO_LICENCE, DataPackage
 from ..kinds import KINDS
-from . import crumbs
+from . import Crumb, crumbs
 
 
 @require_safe
@@ -16,7 +17,7 @@ def data_index(request):
         "kinds": KINDS,
         "no_licence": NO_LICENCE,
         "zip_name": f"{NAME}.zip",
-        "breadcrumbs": crumbs(("Data", None)),
+        "breadcrumbs": crumbs(Crumb(gettext("Data and API"))),
     }
     return render(request, "findings/data.html", context)
 

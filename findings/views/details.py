@@ -9,7 +9,7 @@ from .. import formats, structured_data
 from ..citations import citation_text
 from ..exports import item_record
 from ..redirects import moved_or_404
-from . import crumbs
+from . import Crumb, crumbs
 
 # How many items sharing tags a detail page lists.
 RELATED_COUNT = 5
@@ -47,7 +47,9 @@ class ContentDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         item, kind = self.object, self.kind
         published = kind.model.objects.published()
-        context["breadcrumbs"] = crumbs((kind.plural, kind.list_url), (item.short_label, None))
+        context["breadcrumbs"] = crumbs(
+            Crumb(kind.plural, kind.list_url), Crumb(item.short_label, is_content=item.short_label_is_content)
+        )
         # Anonymous visitors only ever get published items, so this asks nothing of them.
         context["preview"] = self.request.user.is_authenticated and not published.filter(pk=item.pk).exists()
         context["citation"] = citation_text(item, self.request, timezone.localdate())

@@ -6,7 +6,7 @@ from ..feeds import describe, feed_title
 from ..forms import SORTS
 from ..listing import kind_listing
 from ..query_state import cut_size, page_links, paginate
-from . import crumbs
+from . import Crumb, crumbs
 
 
 @formats.offers(*formats.LIST_FORMATS)
@@ -30,9 +30,10 @@ def list_page(request, kind):
         "sorts": SORTS,
         "parsed": listing.parsed,
         "title": kind.list_title,
+        "counting": kind.counting,
         "feed_title": feed_title(kind.list_title, state, facet_views),
-        "filters_in_words": describe(state, facet_views),
-        "breadcrumbs": crumbs((kind.list_title, None)),
+        "filters_in_words": describe(state, facet_views, html=True),
+        "breadcrumbs": crumbs(Crumb(kind.list_title)),
         "page_links": page_links(state, page),
         **kind.list_extras(),
     }

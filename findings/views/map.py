@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from .. import formats
 from ..heatmap import HEAT_LEVELS, build_map
-from . import crumbs
+from . import Crumb, crumbs
 
 
 @formats.offers(formats.PDF)
@@ -11,6 +11,6 @@ def connections_map(request):
     context = {
         "map": build_map(),
         "heat_levels": range(1, HEAT_LEVELS + 1),
-        "breadcrumbs": crumbs((_("Map"), None)),
+        "breadcrumbs": crumbs(Crumb(_("Map"))),
     }
     return formats.render_page(request, "findings/map.html", context, "map")

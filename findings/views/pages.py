@@ -21,7 +21,7 @@ from ..models import (
     Suggestion,
     Topic,
 )
-from . import crumbs
+from . import Crumb, crumbs
 
 
 def _published_meeting(*prefetch):
@@ -62,7 +62,7 @@ def report(request):
         "authors": Author.objects.published()
         .select_related("source")
         .prefetch_related(Prefetch("contributions", queryset=Contribution.objects.published())),
-        "breadcrumbs": crumbs((report.short_title, None)),
+        "breadcrumbs": crumbs(Crumb(report.short_title, is_content=True)),
         "citation": citation_text(report, request, timezone.localdate()),
         "structured_data": structured_data.script(structured_data.report_data(report, request)),
     }

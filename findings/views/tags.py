@@ -3,13 +3,14 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from .. import formats
 from ..exports import item_record, tag_record
 from ..kinds import GROUP_SIZE, TAGGED
 from ..redirects import moved_or_404
 from ..tags import public_tags, published_tag_counts, published_tags
-from . import crumbs
+from . import Crumb, crumbs
 
 
 @formats.offers(formats.JSON)
@@ -19,7 +20,7 @@ def tag_list(request):
     if request.format is formats.JSON:
         records = [tag_record(tag, request) for tag in tags]
         return JsonResponse({"count": len(records), "results": records}, json_dumps_params={"ensure_ascii": False})
-    context = {"tags": tags, "by_use": by_use, "breadcrumbs": crumbs(("Tags", None))}
+    context = {"tags": tags, "by_use": by_use, "breadcrumbs": crumbs(Crumb(gettext("Tags")))}
     return render(request, "findings/tag_list.html", context)
 
 
@@ -48,6 +49,6 @@ def tag_detail(request, slug):
         "tag": tag,
         "groups": groups,
         "total": tag.item_count,
-        "breadcrumbs": crumbs(("Tags", reverse("findings:tag-list")), (tag.name, None)),
+        "breadcrumbs": crumbs(Crumb(gettext("Tags"), reverse("findings:tag-list")), Crumb(tag.name, is_content=True)),
     }
     return render(request, "findings/tag_detail.html", context)
