@@ -22,6 +22,7 @@ from pathlib import Path
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
@@ -124,11 +125,22 @@ def _cacheable(request):
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
+        and _allowed_host(request)
     )
 
 
+def _allowed_host(request):
+    """An unknown Host is answered 400 further in (CommonMiddleware), never from the cache."""
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
+
+
 def _key(request, token):
-    raw = f"{token}:{CODE_VERSION}:{get_language()}:{request.get_full_path()}"
+    # The host too: pages hold absolute addresses (feeds, permalinks, citations).
+    raw = f"{token}:{CODE_VERSION}:{get_language()}:{request.get_host()}:{request.get_full_path()}"
     return hashlib.sha1(raw.encode()).hexdigest()
 
 

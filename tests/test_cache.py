@@ -240,9 +240,10 @@ PROBE = """
 import django, json, os
 from django.conf import settings
 settings.CACHES = json.loads(os.environ["PROBE_CACHES"])
+settings.ALLOWED_HOSTS = ["testserver"]  # the test client's, as the suite allows it
 django.setup()
 from django.test import Client
-client = Client(raise_request_exception=False, SERVER_NAME="localhost")
+client = Client(raise_request_exception=False)
 answers = {}
 for url, etag in json.loads(os.environ["PROBE_URLS"]):
     response = client.get(url, headers={"If-None-Match": etag} if etag else {})
@@ -397,3 +398,12 @@ def test_healthz_answers_200_while_the_database_does(db, client):
     assert response.json() == {"status": "ok", "database": "ok"}
     assert "X-Cache" not in response  # the load balancer always asks the database
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_an_unknown_host_is_refused_even_for_a_kept_page_and_each_host_has_its_own(wpsr, client):
+    kept = _cached(client, "/topics/")
+    assert kept.status_code == 200
+    assert client.get("/topics/", headers={"Host": "evil.example"}).status_code == 400
+    # Another allowed name of the site gets its own page, with its own absolute addresses.
+    other = client.get("/topics/", headers={"Host": "localhost"})
+    assert (other.status_code, other["X-Cache"]) == (200, "miss")
