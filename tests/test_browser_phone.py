@@ -146,7 +146,8 @@ def test_the_map_scrolls_in_its_own_region_on_a_phone(site, page):
     region.focus()
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    assert region.evaluate("el => Math.abs(el.scrollLeft)") > 0
+    # The browser may scroll smoothly: wait (up to 5 s) for the region to have moved.
+    page.wait_for_function("el => Math.abs(el.scrollLeft) > 0", arg=region.element_handle(), timeout=5000)
     topic = page.get_by_role("rowheader", name="Digital technology")
     assert _on_screen(topic.bounding_box(), {"width": PHONE["width"], "height": 10_000})
     expect(page.get_by_role("cell", name="3 key findings").first).to_be_visible()
