@@ -153,7 +153,7 @@ class Workspace:
                 cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("migrate", verbosity=0)
-        call_command("load_wpsr", verbosity=0)
+        call_command("load_wpsr", verbosity=0, stdout=sys.stderr)
 
     def grow_to(self, size):
         """Add synthetic findings until there are `size` (ANALYZE on PostgreSQL); returns the count."""
@@ -165,7 +165,7 @@ class Workspace:
         missing = size - Finding.objects.count()
         if missing > 0:
             started = time.monotonic()
-            call_command("generate_synthetic_data", findings=missing, verbosity=0)
+            call_command("generate_synthetic_data", findings=missing, verbosity=0, stdout=sys.stderr)
             log(f"added {missing:,} synthetic findings in {time.monotonic() - started:.0f} s")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

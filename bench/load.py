@@ -147,7 +147,7 @@ def table(size, engine, medians, listing, load_before, load_after, connections):
         elif label == "bare view":
             ratio = f"{bare / static:.2f} × static"
         if m["errors"]:
-            meets += f" ({m['errors']} errors)"
+            meets = f"{meets} ({m['errors']} errors)".strip()
         rps = f"{m['rps']:,.1f}" if m["rps"] < 10 else f"{m['rps']:,.0f}"
         if m["completed"] < connections:
             rps += " *"
