@@ -153,7 +153,7 @@ class Workspace:
                 cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("migrate", verbosity=0)
-        call_command("load_wpsr", verbosity=0)
+        call_command("load_wpsr", verbosity=0, stdout=sys.stderr)
 
     def grow_to(self, size):
         """Add synthetic findings until there are `size` (ANALYZE on PostgreSQL); returns the count."""
@@ -165,7 +165,7 @@ class Workspace:
         missing = size - Finding.objects.count()
         if missing > 0:
             started = time.monotonic()
-            call_command("generate_synthetic_data", findings=missing, verbosity=0)
+            call_command("generate_synthetic_data", findings=missing, verbosity=0, stdout=sys.stderr)
             log(f"added {missing:,} synthetic findings in {time.monotonic() - started:.0f} s")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -372,13 +372,16 @@ def _ms(text):
 
 
 def wrk(url, seconds, connections=16, threads=2, script=None, timeout="30s"):
-    """Run wrk; returns {rps, p50, p99 (ms), requests, non2xx, socket_errors, output}."""
+    """Run wrk; returns {rps, p50, p99 (ms), requests, non2xx, socket_errors, output}.
+
+    rps counts the 2xx and 3xx answers only (wrk's own Requests/sec, kept as rps_all, counts
+    every answer, a quick 503 included)."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", f"--timeout={timeout}"]
     if script:
         command += ["-s", str(script)]
     output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
     result = {"output": output, "non2xx": 0, "socket_errors": 0}
-    result["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    result["rps_all"] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     result["requests"] = int(re.search(r"(\d+) requests in", output).group(1))
     for percent, key in (("50", "p50"), ("99", "p99")):
         match = re.search(rf"^\s+{percent}(?:\.000)?%\s+(\S+)", output, re.M)
@@ -389,6 +392,8 @@ def wrk(url, seconds, connections=16, threads=2, script=None, timeout="30s"):
     match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if match:
         result["socket_errors"] = sum(int(n) for n in match.groups())
+    answered = result["requests"] - result["non2xx"]
+    result["rps"] = result["rps_all"] * answered / result["requests"] if result["requests"] else 0.0
     return result
 
 

@@ -17,7 +17,7 @@ DJANGO_SETTINGS_MODULE=bench.settings (the portal's settings, plus `/bench/bare/
 
 The yardsticks are a WhiteNoise static file (css/portal.css under its hashed name, on the cached
 server) and the bare view `/bench/bare/` (bench/urls.py: the same 20 findings as the first page
-of /findings/, one query, a ten-line template; on the uncached server). Each target gets a 2 s
+of /findings/, read by primary key in one query, a ten-line template; on the uncached server). Each target gets a 2 s
 warm-up, then `--rounds` rounds of `wrk -t2 -c16 -d<seconds>s --latency`; within a round every
 target runs once, in an order that rotates from round to round, so that a neighbour's test suite
 weighs on all of them alike. The table gives the median of the rounds: req/s, p50, p99, and the
@@ -32,7 +32,8 @@ after about 5,000 requests (max_requests); the table counts the replacements see
 target's runs (a new worker boots while the target is measured), and `--no-recycle` runs gunicorn
 with `--max-requests 0` to take them out. The servers' logs go to /tmp/bench-out/logs/.
 
-wrk's req/s counts the requests completed within the run: a page slower than ~1 s at 16
+req/s counts the 2xx/3xx answers completed within the run (wrk's own figure counts a quick
+503 as well; the table counts errors apart, with their kind): a page slower than ~1 s at 16
 connections loses up to one request per connection at the end of each run, so keep --seconds
 at 10 or more for the real table (a 2-3 s run is for checking that everything works); a page
 of which fewer requests than connections completed is marked with *. wrk gives up on a request
@@ -113,6 +114,8 @@ def measure(listing, rounds, seconds, connections, threads, raw):
             "p50": statistics.median(r["p50"] for r in runs),
             "p99": statistics.median(r["p99"] for r in runs),
             "errors": sum(r["non2xx"] + r["socket_errors"] for r in runs),
+            "non2xx": sum(r["non2xx"] for r in runs),
+            "socket_errors": sum(r["socket_errors"] for r in runs),
             "spread": (min(r["rps"] for r in runs), max(r["rps"] for r in runs)),
             "replaced": sum(r["replaced"] for r in runs),
             "completed": min(r["requests"] for r in runs),
@@ -146,8 +149,10 @@ def table(size, engine, medians, listing, load_before, load_after, connections):
                 meets = "yes" if m["rps"] / bare >= UNCACHED_TARGETS[name] else "**no**"
         elif label == "bare view":
             ratio = f"{bare / static:.2f} × static"
+        errors = [f"{m['non2xx']} non-2xx" if m["non2xx"] else "",
+                  f"{m['socket_errors']} socket errors" if m["socket_errors"] else ""]
         if m["errors"]:
-            meets += f" ({m['errors']} errors)"
+            meets = f"{meets} ({', '.join(e for e in errors if e)})".strip()
         rps = f"{m['rps']:,.1f}" if m["rps"] < 10 else f"{m['rps']:,.0f}"
         if m["completed"] < connections:
             rps += " *"
