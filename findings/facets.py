@@ -8,11 +8,13 @@ facet, never one per value.
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import cache
 from .kinds import BY_NAME, KINDS, TAG, Facet
 from .models import Chapter
+from .query_state import PageState
 from .search.query import best_first, items_best_first, matching_documents, matching_ids
 from .tags import public_tags
 
@@ -23,9 +25,21 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    url: str
-    remove_url: str
+    facet_name: str
+    state: "PageState"
     known: bool = True
+
+    # A page builds only the addresses it shows (the HTML form needs none but the chosen
+    # values' removal links), not two for every value of every facet.
+    @cached_property
+    def url(self):
+        """The page with this value chosen too."""
+        return self.state.url_adding(self.facet_name, self.value)
+
+    @cached_property
+    def remove_url(self):
+        """The page without this value."""
+        return self.state.url_removing(self.facet_name, self.value)
 
 
 # A facet shows at most this many values (those chosen always show), so that a page's size and
@@ -60,6 +74,7 @@ class _Faceted:
     def __init__(self, base, facets, state, parsed):
         self.model, self.facets, self.state, self.parsed = base.model, facets, state, parsed
         self.base = base
+        self._by_parent = {}
         self.results = self._narrow(base)
         # Nothing chosen and no words: the counts are the whole table's, worked out once per
         # content generation rather than on every visit (findings.cache.remembered).
@@ -74,9 +89,13 @@ class _Faceted:
     def _table_counts(self, facet):
         """{value: (raw label, n)} over every published item: the unfiltered list's counts, and
         how large each chosen value's set is (once per content generation)."""
-        return cache.remembered(
-            f"facet:{self.model._meta.label}:{facet.name}", lambda: self._grouped(facet, self.model.objects.published())
-        )
+        name = f"facet:{self.model._meta.label}:{facet.name}"
+        return cache.remembered(name, lambda: self._grouped(facet, self._everything))
+
+    @cached_property
+    def _everything(self):
+        """Every published item (one queryset, so that its items per parent are counted once)."""
+        return self.model.objects.published()
 
     def _public(self, facet):
         return {
@@ -124,6 +143,62 @@ class _Faceted:
         return sum(counts[value][1] if value in counts else 0 for value in values)
 
     def _grouped(self, facet, queryset):
+        """{value: (its raw label, how many items of `queryset` have it)}.
+
+        A facet whose values hang from a parent of each item (a finding's topic, chapter,
+        dimension and the contributions and suggestions linked to its topic) is counted from
+        how many items each parent has, one grouped query over the items shared by every such
+        facet, and each parent's values, read once per content generation (the parents are
+        few); the others (tags) in one grouped query of their own."""
+        via = self._via(facet)
+        if via is None:
+            return self._grouped_directly(facet, queryset)
+        counts = {}
+        values = self._values_by_parent(via, facet)
+        for parent, n in self._count_by_parent(via, queryset).items():
+            for value, raw in values.get(parent, ()):
+                counts[value] = (raw, counts[value][1] + n if value in counts else n)
+        return counts
+
+    def _via(self, facet):
+        """The many-to-one relation of the items that `facet`'s values are reached through, when
+        other facets go through it too (so that its count per parent serves them all), or None."""
+        head, _, rest = facet.lookup.partition("__")
+        if not rest or not self.model._meta.get_field(head).many_to_one:
+            return None
+        sharing = [other for other in self.facets if other.lookup.startswith(f"{head}__")]
+        return head if len(sharing) > 1 else None
+
+    def _count_by_parent(self, via, queryset):
+        """{parent pk: how many items of `queryset` it has}, once per queryset of this page."""
+        key = (via, id(queryset))
+        if key not in self._by_parent:
+            rows = queryset.order_by().values(via).annotate(n=Count("pk", distinct=True))
+            self._by_parent[key] = queryset, {row[via]: row["n"] for row in rows}  # the queryset keeps its id
+        return self._by_parent[key][1]
+
+    def _values_by_parent(self, via, facet):
+        """{parent pk: [(value, raw label)]}: the values of `facet` each parent gives its items,
+        through published relations only (once per content generation)."""
+
+        def read():
+            parents = _path_model(self.model, via)._default_manager.all()
+            for relation in facet.public:
+                if relation == via:
+                    parents = parents.published()
+                else:
+                    rest = relation.partition("__")[2]
+                    parents = parents.filter(**{f"{rest}__in": _path_model(self.model, relation).objects.published()})
+            lookups = facet.lookup.partition("__")[2], facet.label_lookup.partition("__")[2]
+            values = {}
+            for parent, value, raw in parents.order_by().values_list("pk", *lookups).distinct():
+                if value:
+                    values.setdefault(parent, []).append((value, raw))
+            return values
+
+        return cache.remembered(f"facet-values:{self.model._meta.label}:{facet.name}", read)
+
+    def _grouped_directly(self, facet, queryset):
         """{value: (its raw label, how many items of `queryset` have it)} in one grouped query."""
         rows = (
             queryset.order_by()
@@ -145,10 +220,9 @@ class _Faceted:
             selected = self.state.selected.get(facet.name, [])
             if self.unfiltered:
                 counts = self._table_counts(facet)
-            elif self._requires_all(facet):
+            elif self._requires_all(facet) or not selected:
+                # Nothing of this facet chosen: leaving it out narrows the items no less.
                 counts = self._grouped(facet, self.results)
-            elif not selected:
-                counts = self._grouped(facet, self._narrow(self.base, skip=facet.name))
             else:
                 others = self._narrow(self.base, skip=facet.name).exclude(self._matching(facet, selected))
                 counts = {value: (label, total + n) for value, (label, n) in self._grouped(facet, others).items()}
@@ -175,8 +249,7 @@ class _Faceted:
         for value, (raw, count) in shown:
             view.values.append(
                 FacetValue(
-                    value, facet.label_for(raw), count, value in selected,
-                    self.state.url_adding(facet.name, value), self.state.url_removing(facet.name, value),
+                    value, facet.label_for(raw), count, value in selected, facet.name, self.state,
                     known=value not in missing or value in labels,
                 )
             )

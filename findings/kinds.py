@@ -15,10 +15,10 @@ one entry in `KINDS`.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from .addresses import page_url
 from .models import Chapter, Contribution, Dimension, Finding, Suggestion, Topic
 
 # How many items of one group a page shows before linking to the whole filtered list
@@ -131,7 +131,7 @@ class Kind:
 
     @property
     def list_url(self):
-        return reverse(self.list_url_name)
+        return page_url(self.list_url_name)
 
     @property
     def search_relations(self):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
+from .addresses import page_url
 from .history import HistoricalTags
 from .querysets import (
     ChapterQuerySet,
@@ -96,7 +97,7 @@ class Source(Curated):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("findings:report") + f"#source-{self.slug}"
+        return page_url("findings:report") + f"#source-{self.slug}"
 
 
 class _KindOf:
@@ -170,7 +171,7 @@ class Report(Sourced):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("findings:report")
+        return page_url("findings:report")
 
 
 class ReportFact(Sourced):
@@ -194,7 +195,7 @@ class ReportFact(Sourced):
         return f"{self.label}: {self.value}"
 
     def get_absolute_url(self):
-        return reverse("findings:report") + "#facts"
+        return page_url("findings:report") + "#facts"
 
 
 class Meeting(Sourced):
@@ -231,7 +232,7 @@ class Meeting(Sourced):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("findings:report") + "#meeting"
+        return page_url("findings:report") + "#meeting"
 
     @property
     def dates(self):
@@ -264,7 +265,7 @@ class InstitutionalTask(Sourced):
         return self.text
 
     def get_absolute_url(self):
-        return reverse("findings:home") + "#tasks"
+        return page_url("findings:home") + "#tasks"
 
 
 class Slide(Sourced):
@@ -296,7 +297,7 @@ class Slide(Sourced):
         return f"Slide {self.number}: {self.title or self.lead[:60]}"
 
     def get_absolute_url(self):
-        return reverse("findings:report") + f"#slide-{self.number}"
+        return page_url("findings:report") + f"#slide-{self.number}"
 
 
 class Chapter(Sourced):
@@ -329,7 +330,7 @@ class Chapter(Sourced):
         return f"Chapter {self.number}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse("findings:chapter-detail", kwargs={"slug": self.slug})
+        return page_url("findings:chapter-detail", self.slug)
 
     short_label_is_content = False
 
@@ -371,7 +372,7 @@ class Dimension(Sourced):
 
     def get_absolute_url(self):
         """The topics grouped under this dimension: the topic list filtered by it."""
-        return reverse("findings:topic-list") + "?" + urlencode({"dimension": self.slug})
+        return page_url("findings:topic-list") + "?" + urlencode({"dimension": self.slug})
 
 
 class Author(Sourced):
@@ -387,7 +388,7 @@ class Author(Sourced):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("findings:report") + f"#author-{self.slug}"
+        return page_url("findings:report") + f"#author-{self.slug}"
 
 
 class Contribution(Sourced):
@@ -431,7 +432,7 @@ class Contribution(Sourced):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("findings:contribution-detail", kwargs={"slug": self.slug})
+        return page_url("findings:contribution-detail", self.slug)
 
     @property
     def parents(self):
@@ -479,7 +480,7 @@ class Topic(Sourced):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("findings:topic-detail", kwargs={"slug": self.slug})
+        return page_url("findings:topic-detail", self.slug)
 
     @property
     def parents(self):
@@ -519,7 +520,7 @@ class Finding(Sourced):
         return self.text
 
     def get_absolute_url(self):
-        return reverse("findings:finding-detail", kwargs={"slug": self.slug})
+        return page_url("findings:finding-detail", self.slug)
 
     @property
     def title(self):
@@ -565,7 +566,7 @@ class Suggestion(Sourced):
         return self.text
 
     def get_absolute_url(self):
-        return reverse("findings:suggestion-detail", kwargs={"slug": self.slug})
+        return page_url("findings:suggestion-detail", self.slug)
 
     @property
     def title(self):
@@ -611,7 +612,7 @@ class SearchDocument(models.Model):
         return f"{self.kind}:{self.object_id}"
 
     def get_absolute_url(self):
-        return reverse("findings:search") + "?" + urlencode({"q": self.title[:80]})
+        return page_url("findings:search") + "?" + urlencode({"q": self.title[:80]})
 
 
 class SearchTerm(models.Model):
@@ -626,7 +627,7 @@ class SearchTerm(models.Model):
         return self.word
 
     def get_absolute_url(self):
-        return reverse("findings:search") + "?" + urlencode({"q": self.word})
+        return page_url("findings:search") + "?" + urlencode({"q": self.word})
 
 
 class SlugRedirect(models.Model):

@@ -3,9 +3,12 @@
 `published()` is the one gate for everything public: pages, lists, counts and
 related items all go through it, so a draft cannot leak by a side door.
 """
+from itertools import islice
+
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 
 PUBLISHED = "published"
 # How many items sharing a tag a detail page weighs to pick its related items.
@@ -13,6 +16,40 @@ RELATED_CANDIDATES = 200
 
 
 class CuratedQuerySet(models.QuerySet):
+    # with_tags(): each item's tags are read with the items, one query for all of them.
+    _tags_at_once = False
+
+    def with_tags(self):
+        """The items with their tags (A to Z), read in one query when the items are: what
+        `prefetch_related("tags")` gives, without the queryset per item that taggit's prefetch
+        builds (a third of a list page's time). `iterator()` reads them chunk by chunk."""
+        clone = self._chain()
+        clone._tags_at_once = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._tags_at_once = self._tags_at_once
+        return clone
+
+    def _fetch_all(self):
+        fetched = self._result_cache is not None
+        super()._fetch_all()
+        if self._tags_at_once and not fetched and self._iterable_class is ModelIterable:
+            from .tags import prefetch_tags  # findings.tags reads the models, which read this module
+
+            prefetch_tags(self._result_cache)
+
+    def _iterator(self, use_chunked_fetch, chunk_size):
+        rows = super()._iterator(use_chunked_fetch, chunk_size)
+        if not self._tags_at_once or self._iterable_class is not ModelIterable:
+            yield from rows
+            return
+        from .tags import prefetch_tags
+
+        while chunk := list(islice(rows, chunk_size or 2000)):
+            yield from prefetch_tags(chunk)
+
     def published(self):
         """Published items whose parents (the model's `public_parents`) are published too."""
         conditions = {"status": PUBLISHED}
@@ -22,8 +59,8 @@ class CuratedQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a list of items shows: their source and tags (kinds add their parents)."""
-        tags = ["tags"] if hasattr(self.model, "tags") else []
-        return self.select_related("source").prefetch_related(*tags)
+        listed = self.select_related("source")
+        return listed.with_tags() if hasattr(self.model, "tags") else listed
 
     def for_detail(self):
         return self
@@ -112,7 +149,8 @@ class ContributionQuerySet(CuratedQuerySet):
 
         return (
             self.select_related("chapter", "source")
-            .prefetch_related("tags", Prefetch("authors", queryset=Author.objects.published()))
+            .with_tags()
+            .prefetch_related(Prefetch("authors", queryset=Author.objects.published()))
             .order_by("chapter__number", "order", "pk")
         )
 
@@ -134,7 +172,7 @@ class TopicQuerySet(CuratedQuerySet):
         return self.annotate(finding_count=_published_count(Finding, "topic")).order_by("order", "pk")
 
     def for_listing(self):
-        return self.with_finding_counts().select_related("chapter", "dimension", "source").prefetch_related("tags")
+        return self.with_finding_counts().select_related("chapter", "dimension", "source").with_tags()
 
     def for_detail(self):
         from .models import Contribution, Finding, Suggestion
@@ -145,7 +183,7 @@ class TopicQuerySet(CuratedQuerySet):
             Prefetch("related_contributions", queryset=Contribution.objects.published().for_listing()),
             Prefetch(
                 "related_suggestions",
-                queryset=Suggestion.objects.published().prefetch_related("tags").order_by("order", "pk"),
+                queryset=Suggestion.objects.published().with_tags().order_by("order", "pk"),
             ),
         )
 
@@ -154,7 +192,7 @@ class FindingQuerySet(CuratedQuerySet):
     def for_listing(self):
         return (
             self.select_related("topic", "topic__chapter", "source")
-            .prefetch_related("tags")
+            .with_tags()
             .order_by("topic__order", "topic_id", "order", "pk")
         )
 
@@ -168,7 +206,8 @@ class SuggestionQuerySet(CuratedQuerySet):
 
         return (
             self.select_related("source", "report")
-            .prefetch_related("tags", Prefetch("related_topics", queryset=Topic.objects.published()))
+            .with_tags()
+            .prefetch_related(Prefetch("related_topics", queryset=Topic.objects.published()))
             .order_by("order", "pk")
         )
 

@@ -164,12 +164,13 @@ def test_a_list_longer_than_the_pdf_limit_is_cut_and_says_so(wpsr, client, monke
 
 @pytest.mark.parametrize("extra", [0, 8])
 def test_a_printed_list_reads_the_same_number_of_queries_whatever_its_size(db, client, django_assert_num_queries, extra):
-    # Count, page of findings with topic and chapter, tags; six facets; the report for the citations.
+    # Count, page of findings with topic and chapter, tags; facets: tag, the findings per topic and
+    # the five facets' values per topic; the report for the citations.
     chapter = make_chapter()
     topic = make_topic(chapter=chapter, dimension=make_dimension(report=chapter.report))
     for n in range(2 + extra):
         make_finding(topic=topic, tags=["shared", f"f{n}"])
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get("/findings/?format=pdf")
     assert _squash(f"{2 + extra} findings") in _squash(_text(response.getvalue()))
 

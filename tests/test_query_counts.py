@@ -68,7 +68,7 @@ PAGES = [
     ("/contributions/anchor-contribution/", 7, "contribution with chapter and report, tags, authors, related topics, previous, next, related by tags"),
     ("/topics/", 8, "dimensions, count, page of topics with finding counts, tags; facets: tag, chapter, dimension, contribution"),
     ("/topics/anchor-topic/", 12, "topic, tags, findings, their tags, related contributions, their tags, authors, suggestions, their tags, previous, next, related by tags"),
-    ("/findings/", 9, "count, page of findings with topic and chapter, tags; facets: tag, topic, chapter, dimension, contribution, suggestion"),
+    ("/findings/", 10, "count, page of findings with topic and chapter, tags; facets: tag, the findings per topic, and each topic's topic, chapter, dimension, contributions and suggestions"),
     ("/findings/?tag=shared&tag=f1", 9, "count, page, tags; facets: tag, topic, chapter, dimension, contribution, suggestion"),
     ("/findings/anchor-finding/", 6, "finding with topic, chapter, report and dimension, tags, siblings, previous, next, related by tags"),
     ("/suggestions/", 7, "count, page of suggestions, tags, related topics; facets: tag, topic, dimension"),

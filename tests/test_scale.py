@@ -26,9 +26,10 @@ SMALL, LARGE = 10, 10_000
 PAGES = [
     (
         "/findings/",
-        9,
-        "count; facets: tag, topic, chapter, dimension, contribution, suggestion; the page of findings with topic, "
-        "chapter and source; their tags",
+        10,
+        "count; facets (the first visit after a change; later ones read them from the cache): tag, the findings "
+        "per topic, and the topic, chapter, dimension, contributions and suggestions of each topic; the page of "
+        "findings with topic, chapter and source; their tags",
     ),
     (
         "/findings/?tag=synthetic-01&topic=synthetic-topic-1",
