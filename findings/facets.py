@@ -7,15 +7,17 @@ facet, never one per value.
 """
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from taggit.models import TaggedItem
 
 from . import cache
 from .kinds import BY_NAME, KINDS, TAG, Facet
 from .models import Chapter
 from .query_state import PageState
-from .search.query import best_first, items_best_first, matching_documents, matching_ids
+from .search.query import best_first, items_best_first, matching_documents, matching_ids, one_parameter
 from .tags import public_tags
 
 
@@ -308,6 +310,8 @@ def _kind_label(name):
 KIND = Facet("kind", _("Kind"), "kind", "kind", _kind_label)
 CHAPTER = Facet("chapter", _("Chapter"), "slug", "number", Chapter.label_for, in_order=True)
 SEARCH_FACETS = (KIND, TAG, CHAPTER)
+# What a search result's row is read for: its item's key, and its date (for `sort=newest`).
+_DOCUMENT_KEYS = ("kind", "object_id", "published_at")
 
 
 def _search_lookups(facet):
@@ -328,10 +332,11 @@ class FacetedSearch(_Faceted):
         """(the matching documents in the order asked for, that order's name)."""
         if self.state.sort == "newest":
             return self.newest(), "newest"
-        return best_first(self.results, self.parsed), "relevance"
+        # Only the keys: the database sorts every match, and a page reads its items by them.
+        return best_first(self.results.only(*_DOCUMENT_KEYS), self.parsed), "relevance"
 
     def newest(self):
-        return self.results.newest_first()
+        return self.results.only(*_DOCUMENT_KEYS).newest_first()
 
     def as_items(self, documents):
         """The items of (slices of) `documents`, in their order, as downloads and feeds read them."""
@@ -352,13 +357,31 @@ class FacetedSearch(_Faceted):
             condition |= Q(kind=kind.name, object_id__in=having)
         return condition
 
+    def count(self):
+        return sum(len(ids) for ids in self._keys(self.results).values())
+
+    def _keys(self, documents):
+        """{kind: [item ids]} of `documents`, read once per queryset of this page: the words are
+        matched once, and every facet is counted from these keys (in proportion to the matches)."""
+        key = ("keys", id(documents))
+        if key not in self._by_parent:
+            keys = {}
+            for kind, object_id in documents.order_by().values_list("kind", "object_id"):
+                keys.setdefault(kind, []).append(object_id)
+            self._by_parent[key] = documents, keys  # the queryset keeps its id
+        return self._by_parent[key][1]
+
     def _grouped(self, facet, documents):
+        keys = self._keys(documents)
         if facet is KIND:
-            rows = documents.order_by().values("kind").annotate(n=Count("pk"))
-            return {row["kind"]: (row["kind"], row["n"]) for row in rows}
+            return {kind: (kind, len(ids)) for kind, ids in keys.items()}
+        if facet is TAG:
+            return _tag_counts({kind: ids for kind, ids in keys.items() if BY_NAME[kind].tagged})
         counts = {}
         for kind, lookup, label_lookup in _search_lookups(facet):
-            items = kind.model._default_manager.filter(pk__in=documents.filter(kind=kind.name).values("object_id"))
+            if not keys.get(kind.name):
+                continue
+            items = kind.model._default_manager.filter(pk__in=one_parameter(keys[kind.name]))
             rows = items.order_by().values(lookup, label_lookup).annotate(n=Count("pk", distinct=True))
             for row in rows:
                 raw, n = counts.get(row[lookup], (row[label_lookup], 0))
@@ -373,6 +396,18 @@ class FacetedSearch(_Faceted):
         if facet is TAG:
             return _public_tag_names(values)
         return dict(Chapter.objects.published().filter(slug__in=values).values_list("slug", "number"))
+
+
+def _tag_counts(keys):
+    """{tag slug: (name, how many of the items carry it)} for {kind: [item ids]}, in one query."""
+    if not keys:
+        return {}
+    content_types = ContentType.objects.get_for_models(*(BY_NAME[kind].model for kind in keys))
+    carried = Q(pk__in=[])
+    for kind, ids in keys.items():
+        carried |= Q(content_type=content_types[BY_NAME[kind].model], object_id__in=one_parameter(ids))
+    rows = TaggedItem.objects.filter(carried).order_by().values("tag__slug", "tag__name").annotate(n=Count("pk"))
+    return {row["tag__slug"]: (row["tag__name"], row["n"]) for row in rows}
 
 
 def _public_tag_names(slugs):
