@@ -15,9 +15,18 @@ from taggit.models import TaggedItem
 
 from . import cache
 from .kinds import BY_NAME, KINDS, TAG, Facet
-from .models import Chapter
+from .models import Chapter, SearchDocument
 from .query_state import PageState
-from .search.query import best_first, items_best_first, matching_documents, matching_ids, one_parameter
+from .querysets import SearchDocumentList
+from .search.query import (
+    best_first,
+    items_best_first,
+    matching_documents,
+    matching_ids,
+    one_parameter,
+    ranked_ids,
+    ranks_in_python,
+)
 from .tags import public_tags
 
 
@@ -73,11 +82,14 @@ def _path_model(model, path):
 class _Faceted:
     """Items narrowed by the page state's facet values, with counts for every facet."""
 
-    def __init__(self, base, facets, state, parsed):
+    def __init__(self, base, facets, state, parsed, counted_base=None):
+        """`base`: the items a page lists; `counted_base`: the same items, in the form the
+        database counts fastest (FacetedList's), for the result count and the facets."""
         self.model, self.facets, self.state, self.parsed = base.model, facets, state, parsed
-        self.base = base
         self._by_parent = {}
+        self.base = base if counted_base is None else counted_base
         self.results = self._narrow(base)
+        self.counted = self.results if counted_base is None else self._narrow(counted_base)
         # Nothing chosen and no words: the counts are the whole table's, worked out once per
         # content generation rather than on every visit (findings.cache.remembered).
         self.unfiltered = parsed.is_empty and not any(state.selected.get(facet.name) for facet in facets)
@@ -85,8 +97,8 @@ class _Faceted:
     def count(self):
         """How many results."""
         if self.unfiltered:
-            return cache.remembered(f"count:{self.model._meta.label}", self.results.count)
-        return self.results.count()
+            return cache.remembered(f"count:{self.model._meta.label}", self.counted.count)
+        return self.counted.count()
 
     def _table_counts(self, facet):
         """{value: (raw label, n)} over every published item: the unfiltered list's counts, and
@@ -97,7 +109,7 @@ class _Faceted:
     @cached_property
     def _everything(self):
         """Every published item (one queryset, so that its items per parent are counted once)."""
-        return self.model.objects.published()
+        return self.base.model.objects.published(parents_as_list=True)
 
     def _public(self, facet):
         return {
@@ -108,6 +120,14 @@ class _Faceted:
         """Q for items with any of `values` for `facet` (through published relations only): as
         the list of such items, which the database reads first, or (`per_row`) as a check of
         each row it already has, through the indexes."""
+        if facet is TAG:
+            # Through the tagged items alone (their index by tag), not joined back to the items.
+            tagged = TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model), tag__slug__in=values
+            )
+            if per_row:
+                return Q(Exists(tagged.filter(object_id=OuterRef("pk"))))
+            return Q(pk__in=tagged.values("object_id"))
         conditions = {f"{facet.lookup}__in": values, **self._public(facet)}
         having = self.model._default_manager.filter(**conditions)
         if per_row:
@@ -224,7 +244,7 @@ class _Faceted:
                 counts = self._table_counts(facet)
             elif self._requires_all(facet) or not selected:
                 # Nothing of this facet chosen: leaving it out narrows the items no less.
-                counts = self._grouped(facet, self.results)
+                counts = self._grouped(facet, self.counted)
             else:
                 others = self._narrow(self.base, skip=facet.name).exclude(self._matching(facet, selected))
                 counts = {value: (label, total + n) for value, (label, n) in self._grouped(facet, others).items()}
@@ -273,10 +293,10 @@ class FacetedList(_Faceted):
     """A kind's published items, narrowed by its facets and by words."""
 
     def __init__(self, kind, state, parsed):
-        base = kind.model.objects.published()
+        listed, counted = kind.model.objects.published(), kind.model.objects.published(parents_as_list=True)
         if not parsed.is_empty:
-            base = base.filter(pk__in=matching_ids(kind, parsed))
-        super().__init__(base, kind.facets, state, parsed)
+            listed, counted = (items.filter(pk__in=matching_ids(kind, parsed)) for items in (listed, counted))
+        super().__init__(listed, kind.facets, state, parsed, counted_base=counted)
         self.kind = kind
 
     def ordered(self):
@@ -332,6 +352,11 @@ class FacetedSearch(_Faceted):
         """(the matching documents in the order asked for, that order's name)."""
         if self.state.sort == "newest":
             return self.newest(), "newest"
+        if ranks_in_python():
+            # The words' matches ranked once, kept to this page's results (published, narrowed
+            # by the facets), whose documents are known already (self._keys).
+            results = self._document_ids(self.results)
+            return _BestFirst([pk for pk in ranked_ids(self.parsed) if pk in results]), "relevance"
         # Only the keys: the database sorts every match, and a page reads its items by them.
         return best_first(self.results.only(*_DOCUMENT_KEYS), self.parsed), "relevance"
 
@@ -363,12 +388,20 @@ class FacetedSearch(_Faceted):
     def _keys(self, documents):
         """{kind: [item ids]} of `documents`, read once per queryset of this page: the words are
         matched once, and every facet is counted from these keys (in proportion to the matches)."""
+        return self._read(documents)[0]
+
+    def _document_ids(self, documents):
+        """The ids of `documents` (a set), read with their keys."""
+        return self._read(documents)[1]
+
+    def _read(self, documents):
         key = ("keys", id(documents))
         if key not in self._by_parent:
-            keys = {}
-            for kind, object_id in documents.order_by().values_list("kind", "object_id"):
+            keys, ids = {}, set()
+            for pk, kind, object_id in documents.order_by().values_list("pk", "kind", "object_id"):
                 keys.setdefault(kind, []).append(object_id)
-            self._by_parent[key] = documents, keys  # the queryset keeps its id
+                ids.add(pk)
+            self._by_parent[key] = documents, (keys, ids)  # the queryset keeps its id
         return self._by_parent[key][1]
 
     def _grouped(self, facet, documents):
@@ -413,6 +446,27 @@ def _tag_counts(keys):
 def _public_tag_names(slugs):
     """{slug: name} of the tags among `slugs` that published items carry."""
     return {tag.slug: tag.name for tag in public_tags() if tag.slug in slugs}
+
+
+class _BestFirst:
+    """Search documents in a given order (their ids), for a paginator and for downloads: a
+    slice reads only its own documents."""
+
+    def __init__(self, ids):
+        self.ids = ids
+
+    def count(self):
+        return len(self.ids)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids[index]
+        by_id = SearchDocument.objects.only(*_DOCUMENT_KEYS).in_bulk(ids) if ids else {}
+        return SearchDocumentList(by_id[pk] for pk in ids if pk in by_id)
 
 
 class _Items:

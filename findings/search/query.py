@@ -155,6 +155,19 @@ def best_first(documents, parsed):
     ).order_by("-rank", "pk")
 
 
+def ranked_ids(parsed):
+    """SQLite: the ids of every document matching the query, best first (bm25, then id), ranked
+    by FTS5 in its own table: joined to the documents, the same ranking cost three times as much."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_FTS5_MATCHES} ORDER BY {SQLITE_BM25}, rowid", [_fts5_expression(parsed)])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def ranks_in_python():
+    """Whether best_first() leaves the ranking to ranked_ids() (SQLite) rather than to the query."""
+    return not _postgres()
+
+
 def items_best_first(queryset, kind, parsed):
     """A list of `kind`'s items sorted by the relevance of their search rows."""
     if _postgres():
