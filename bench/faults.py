@@ -158,7 +158,14 @@ def main():
             problems.append("stopped: /healthz or a database page did not answer 503")
         time.sleep(max(0.0, phase - (time.monotonic() - t2)))
         t3 = time.monotonic()
-        records = visitors.between(t2 + took + 0.5, t3)  # once the server is down
+        # Requests sent once the server was down and answered before it was started again; one
+        # sent near the end can wait in a worker's queue (behind the pool's 5 s waits) and be
+        # answered, rightly, from the restarted server: those are counted apart.
+        started = visitors.between(t2 + took + 0.5, t3)
+        records = [r for r in started if r[1] < t3]
+        if len(records) < len(started):
+            late = [r for r in started if r[1] >= t3]
+            out(f"\n- sent while stopped, answered after `pg_ctl start`: {len(late)} ({h.tally(late)})")
         report_phase("3. PostgreSQL stopped", records, t2, out)
         wrong = [r for r in records if not (r[4] == 503 or (r[2] == "cached" and r[4] == 200))]
         if wrong:
