@@ -86,7 +86,7 @@ class _Faceted:
         """`base`: the items a page lists; `counted_base`: the same items, in the form the
         database counts fastest (FacetedList's), for the result count and the facets."""
         self.model, self.facets, self.state, self.parsed = base.model, facets, state, parsed
-        self._by_parent = {}
+        self._per_queryset = {}
         self.base = base if counted_base is None else counted_base
         self.results = self._narrow(base)
         self.counted = self.results if counted_base is None else self._narrow(counted_base)
@@ -109,7 +109,7 @@ class _Faceted:
     @cached_property
     def _everything(self):
         """Every published item (one queryset, so that its items per parent are counted once)."""
-        return self.base.model.objects.published(parents_as_list=True)
+        return self.model.objects.published(parents_as_list=True)
 
     def _public(self, facet):
         return {
@@ -191,13 +191,22 @@ class _Faceted:
         sharing = [other for other in self.facets if other.lookup.startswith(f"{head}__")]
         return head if len(sharing) > 1 else None
 
+    def _once(self, name, queryset, compute):
+        """`compute()` about `queryset`, worked out once per queryset of this page (the facets
+        of a page share their querysets)."""
+        key = (name, id(queryset))
+        if key not in self._per_queryset:
+            self._per_queryset[key] = queryset, compute()  # kept with it, so that its id stays its own
+        return self._per_queryset[key][1]
+
     def _count_by_parent(self, via, queryset):
-        """{parent pk: how many items of `queryset` it has}, once per queryset of this page."""
-        key = (via, id(queryset))
-        if key not in self._by_parent:
+        """{parent pk: how many items of `queryset` it has}."""
+
+        def count():
             rows = queryset.order_by().values(via).annotate(n=Count("pk", distinct=True))
-            self._by_parent[key] = queryset, {row[via]: row["n"] for row in rows}  # the queryset keeps its id
-        return self._by_parent[key][1]
+            return {row[via]: row["n"] for row in rows}
+
+        return self._once(via, queryset, count)
 
     def _values_by_parent(self, via, facet):
         """{parent pk: [(value, raw label)]}: the values of `facet` each parent gives its items,
@@ -395,14 +404,14 @@ class FacetedSearch(_Faceted):
         return self._read(documents)[1]
 
     def _read(self, documents):
-        key = ("keys", id(documents))
-        if key not in self._by_parent:
+        def read():
             keys, ids = {}, set()
             for pk, kind, object_id in documents.order_by().values_list("pk", "kind", "object_id"):
                 keys.setdefault(kind, []).append(object_id)
                 ids.add(pk)
-            self._by_parent[key] = documents, (keys, ids)  # the queryset keeps its id
-        return self._by_parent[key][1]
+            return keys, ids
+
+        return self._once("keys", documents, read)
 
     def _grouped(self, facet, documents):
         keys = self._keys(documents)

@@ -137,22 +137,10 @@ def matching_ids(kind, parsed):
 
 
 def best_first(documents, parsed):
-    """Search documents sorted by relevance, best first (the outer query of the search page).
-
-    SQLite joins its FTS5 table here, in the outer query, so bm25 is read once per match.
-    """
-    if _postgres():
-        rank = SearchRank(F("search_vector"), _search_query(parsed))
-        return documents.annotate(rank=rank).order_by("-rank", "pk")
-    return documents.extra(
-        select={"rank": f"-{SQLITE_BM25}"},
-        tables=["findings_searchdocument_fts"],
-        where=[
-            "findings_searchdocument_fts.rowid = findings_searchdocument.id",
-            "findings_searchdocument_fts MATCH %s",
-        ],
-        params=[_fts5_expression(parsed)],
-    ).order_by("-rank", "pk")
+    """PostgreSQL: search documents sorted by relevance, best first (the outer query of the
+    search page). SQLite ranks with ranked_ids() instead (ranks_in_python())."""
+    rank = SearchRank(F("search_vector"), _search_query(parsed))
+    return documents.annotate(rank=rank).order_by("-rank", "pk")
 
 
 def ranked_ids(parsed):
