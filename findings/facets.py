@@ -5,6 +5,7 @@ Rules: `tag` requires every chosen tag (or any, with `match=any`); other facets 
 their chosen values; facets combine with AND. Counts come from grouped queries, one per
 facet, never one per value.
 """
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -23,7 +24,6 @@ from .search.query import (
     items_best_first,
     matching_documents,
     matching_ids,
-    one_parameter,
     ranked_ids,
     ranks_in_python,
 )
@@ -341,13 +341,16 @@ CHAPTER = Facet("chapter", _("Chapter"), "slug", "number", Chapter.label_for, in
 SEARCH_FACETS = (KIND, TAG, CHAPTER)
 # What a search result's row is read for: its item's key, and its date (for `sort=newest`).
 _DOCUMENT_KEYS = ("kind", "object_id", "published_at")
+TAGGED_KINDS = [kind for kind in KINDS if kind.tagged]
 
 
-def _search_lookups(facet):
-    """[(kind, lookup to the value's slug, lookup to its label)] for the kinds `facet` reaches."""
-    if facet is TAG:
-        return [(kind, TAG.lookup, TAG.label_lookup) for kind in KINDS if kind.tagged]
-    return [(kind, kind.chapter + "slug", kind.chapter + "number") for kind in KINDS if kind.chapter is not None]
+def _published_chapters():
+    """{chapter pk: (slug, number)} of the published chapters (once per content generation):
+    the chapter facet's values, which a public search row's chapter always is."""
+    return cache.remembered(
+        "search-chapters", lambda: {pk: (slug, number) for pk, slug, number in
+                                    Chapter.objects.published().values_list("pk", "slug", "number")}
+    )
 
 
 class FacetedSearch(_Faceted):
@@ -385,50 +388,49 @@ class FacetedSearch(_Faceted):
     def _matching(self, facet, values, per_row=False):
         if facet is KIND:
             return Q(kind__in=values)
+        if facet is CHAPTER:  # each row knows its chapter
+            return Q(chapter__in=Chapter.objects.filter(slug__in=values).values("pk"))
         condition = Q(pk__in=[])
-        for kind, lookup, _label_lookup in _search_lookups(facet):
-            having = kind.model._default_manager.filter(**{f"{lookup}__in": values}).values("pk")
+        for kind in TAGGED_KINDS:
+            having = kind.model._default_manager.filter(**{f"{TAG.lookup}__in": values}).values("pk")
             condition |= Q(kind=kind.name, object_id__in=having)
         return condition
 
     def count(self):
-        return sum(len(ids) for ids in self._keys(self.results).values())
+        return sum(n for (_kind, _chapter, _tags), n in self._groups(self.results))
 
-    def _keys(self, documents):
-        """{kind: [item ids]} of `documents`, read once per queryset of this page: the words are
-        matched once, and every facet is counted from these keys (in proportion to the matches)."""
-        return self._read(documents)[0]
+    def _groups(self, documents):
+        """[((kind, chapter pk, tag ids), how many of `documents`)]: one grouped query per
+        queryset of this page, which the words' matches are read by once; the result count and
+        the kind, chapter and tag facets are all summed from it (the groups are few: the kinds
+        times the chapters times the sets of tags that items carry)."""
+
+        def read():
+            rows = documents.order_by().values_list("kind", "chapter_id", "tag_ids").annotate(n=Count("pk"))
+            return [((kind, chapter, tags), n) for kind, chapter, tags, n in rows]
+
+        return self._once("groups", documents, read)
 
     def _document_ids(self, documents):
-        """The ids of `documents` (a set), read with their keys."""
-        return self._read(documents)[1]
-
-    def _read(self, documents):
-        def read():
-            keys, ids = {}, set()
-            for pk, kind, object_id in documents.order_by().values_list("pk", "kind", "object_id"):
-                keys.setdefault(kind, []).append(object_id)
-                ids.add(pk)
-            return keys, ids
-
-        return self._once("keys", documents, read)
+        """The ids of `documents` (a set), for ranking in Python (SQLite)."""
+        return self._once("ids", documents, lambda: set(documents.order_by().values_list("pk", flat=True)))
 
     def _grouped(self, facet, documents):
-        keys = self._keys(documents)
+        counts = Counter()
+        for (kind, chapter, tags), n in self._groups(documents):
+            if facet is KIND:
+                counts[kind] += n
+            elif facet is CHAPTER:
+                counts[chapter] += n
+            else:
+                for tag in tags:
+                    counts[tag] += n
         if facet is KIND:
-            return {kind: (kind, len(ids)) for kind, ids in keys.items()}
-        if facet is TAG:
-            return _tag_counts({kind: ids for kind, ids in keys.items() if BY_NAME[kind].tagged})
-        counts = {}
-        for kind, lookup, label_lookup in _search_lookups(facet):
-            if not keys.get(kind.name):
-                continue
-            items = kind.model._default_manager.filter(pk__in=one_parameter(keys[kind.name]))
-            rows = items.order_by().values(lookup, label_lookup).annotate(n=Count("pk", distinct=True))
-            for row in rows:
-                raw, n = counts.get(row[lookup], (row[label_lookup], 0))
-                counts[row[lookup]] = (raw, n + row["n"])
-        return counts
+            return {kind: (kind, n) for kind, n in counts.items()}
+        # A public row's chapter and tags are public; an id that is not (a tag deleted since
+        # the row was written) is left out.
+        values = _published_chapters() if facet is CHAPTER else _public_tag_values()
+        return {values[pk][0]: (values[pk][1], n) for pk, n in counts.items() if pk in values}
 
     def _labels(self, facet, values):
         if not values:
@@ -440,16 +442,9 @@ class FacetedSearch(_Faceted):
         return dict(Chapter.objects.published().filter(slug__in=values).values_list("slug", "number"))
 
 
-def _tag_counts(keys):
-    """{tag slug: (name, how many of the items carry it)} for {kind: [item ids]}, in one query."""
-    if not keys:
-        return {}
-    content_types = ContentType.objects.get_for_models(*(BY_NAME[kind].model for kind in keys))
-    carried = Q(pk__in=[])
-    for kind, ids in keys.items():
-        carried |= Q(content_type=content_types[BY_NAME[kind].model], object_id__in=one_parameter(ids))
-    rows = TaggedItem.objects.filter(carried).order_by().values("tag__slug", "tag__name").annotate(n=Count("pk"))
-    return {row["tag__slug"]: (row["tag__name"], row["n"]) for row in rows}
+def _public_tag_values():
+    """{tag pk: (slug, name)} of the tags published items carry (once per content generation)."""
+    return {tag.pk: (tag.slug, tag.name) for tag in public_tags()}
 
 
 def _public_tag_names(slugs):

@@ -586,8 +586,11 @@ class SearchDocument(models.Model):
     """One row per searchable item, kept by findings.search: what full-text search reads.
 
     PostgreSQL ranks `search_vector` (kept by a trigger, GIN-indexed, migration 0005);
-    SQLite ranks an FTS5 table kept in step with this one by triggers. Visibility is
-    decided at query time through each kind's `published()`, so nothing here can leak.
+    SQLite ranks an FTS5 table kept in step with this one by triggers. Each row also keeps
+    what search counts and narrows by without reading the items: whether its item is public
+    (published under published parents, as `published()` decides; rewritten with the item, and
+    by a parent's save for every item under it), its chapter and its tags' ids. The results a page shows are
+    read through `published()` again.
     """
 
     kind = models.CharField(max_length=20)
@@ -597,6 +600,11 @@ class SearchDocument(models.Model):
     extra = models.TextField(blank=True, help_text=_("Parent titles and tag names: weighted lowest."))
     # The item's, so that search can list the newest first (its feed does) without joining every kind.
     published_at = models.DateTimeField(null=True, blank=True)
+    public = models.BooleanField(default=False)
+    # The item's chapter (a chapter's own row names itself), for the search page's chapter facet.
+    chapter = models.ForeignKey(Chapter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The ids of the item's tags, for the search page's tag facet (counted in SQL over the matches).
+    tag_ids = models.JSONField(default=list, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = SearchDocumentQuerySet.as_manager()

@@ -6,7 +6,7 @@ related items all go through it, so a draft cannot leak by a side door.
 from itertools import islice
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
@@ -242,19 +242,10 @@ class SearchDocumentQuerySet(models.QuerySet):
     newest_first = CuratedQuerySet.newest_first
 
     def published(self):
-        """Only the rows of published items (each kind's `published()`): all that search may show.
-
-        Each row's item is looked up by its key (a correlated EXISTS), so that the cost follows
-        the rows the words match, not the number of items (an IN list of every published item
-        would be built for each query); its parents are checked against the short list of
-        published parents, not joined (which made SQLite scan the chapters for every row)."""
-        from .kinds import KINDS
-
-        published = Q(pk__in=[])
-        for kind in KINDS:
-            item = kind.model.objects.published(parents_as_list=True).filter(pk=OuterRef("object_id"))
-            published |= Q(kind=kind.name) & Q(Exists(item))  # the kind first: it spares the other kinds' lookups
-        return self.filter(published)
+        """Only the rows of public items (published under published parents): all that search
+        may count. Each row knows it (findings.search.index keeps it), so the cost follows the
+        rows the words match, with no lookup of their items."""
+        return self.filter(public=True)
 
     def with_items(self):
         """[(document, item)] in this queryset's order, each item ready for a result list (one
@@ -270,7 +261,9 @@ class SearchDocumentList(list):
 
 
 def with_items(documents):
-    """[(document, item)] of `documents`, in their order (SearchDocumentQuerySet.with_items)."""
+    """[(document, item)] of `documents`, in their order (SearchDocumentQuerySet.with_items).
+    The items are read through `published()`: what a page shows is checked on the items
+    themselves, not only on their rows."""
     from .kinds import BY_NAME
 
     wanted = {}
@@ -278,7 +271,7 @@ def with_items(documents):
         wanted.setdefault(document.kind, []).append(document.object_id)
     items = {}
     for name, ids in wanted.items():
-        for item in BY_NAME[name].model.objects.filter(pk__in=ids).for_listing():
+        for item in BY_NAME[name].model.objects.published().filter(pk__in=ids).for_listing():
             items[(name, item.pk)] = item
     return [
         (document, items[(document.kind, document.object_id)])

@@ -4,7 +4,8 @@ import json
 import pytest
 from django.utils.html import escape
 
-from findings.models import Finding, Topic
+from findings.models import Chapter, Finding, Report, Topic
+from findings.search import index
 
 from .factories import make_finding
 from .html import get_page, links, results, results_count, visible_text, with_format
@@ -230,6 +231,52 @@ def test_a_draft_topic_hides_its_findings_from_search(wpsr, client):
     assert results(response.getvalue()) == []
     assert "Nothing matches “corruption”." in visible_text(response.getvalue())
     assert _json(client, "/search/?q=corruption")["facets"] == {"kind": [], "tag": [], "chapter": []}
+
+
+def _results_by_kind(client, q):
+    counts = {value["value"]: value["count"] for value in _json(client, f"/search/?q={q}")["facets"]["kind"]}
+    return {kind: counts.get(kind, 0) for kind in ("chapter", "contribution", "topic", "finding", "suggestion")}
+
+
+def test_a_draft_chapter_hides_everything_under_it_and_republished_shows_it_again(wpsr, client):
+    # "digital" is in chapter 3's findings, which sit under its topics (two levels down).
+    before = _json(client, "/search/?q=digital")
+    assert AI_FINDING in _urls(client, "corruption")
+    chapter = Chapter.objects.get(number=3)
+    chapter.status = "draft"
+    chapter.save()
+
+    hidden = _json(client, "/search/?q=digital")
+    urls = [result["url"] for result in hidden["results"]]
+    assert not [url for url in urls if url.startswith("http://testserver/findings/")]
+    assert "chapter-3" not in [value["value"] for value in hidden["facets"]["chapter"]]
+    assert hidden["count"] < before["count"]
+    assert _urls(client, "corruption") == []
+
+    chapter.status = "published"
+    chapter.save()
+    assert _json(client, "/search/?q=digital") == before
+
+
+def test_a_draft_report_hides_every_result(wpsr, client):
+    assert sum(_results_by_kind(client, "innovation").values()) > 0
+    report = Report.objects.get()
+    report.status = "draft"
+    report.save()
+    assert _results_by_kind(client, "innovation") == dict.fromkeys(_results_by_kind(client, "innovation"), 0)
+    response = _search(client, q="innovation")
+    assert results(response.getvalue()) == []
+    assert "Nothing matches “innovation”." in visible_text(response.getvalue())
+
+
+def test_a_parent_unpublished_inside_a_bulk_change_hides_its_items_when_the_change_ends(wpsr, client):
+    topic = Topic.objects.get(slug="digital-technology")
+    with index.deferred():
+        Chapter.objects.get(pk=topic.chapter_id).save()  # unchanged: nothing to hide
+        topic.status = "draft"
+        topic.save()
+    assert _urls(client, "corruption") == []
+    assert _json(client, "/search/?q=corruption")["facets"]["tag"] == []
 
 
 HOSTILE = [

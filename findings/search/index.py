@@ -1,10 +1,12 @@
 """The search index: one SearchDocument row per item of every public kind, kept current.
 
-Each item's row holds its `search_text()`. Signals rewrite the rows of an item when it, its
-tags or its links change, and the rows of the items that quote it (a topic's title is in its
-findings' rows): which relations those are comes from each kind's `search_select` and
-`search_prefetch` in findings.kinds. Inside `deferred()`, rewrites wait and run once, together,
-when the block ends (bulk actions, imports, test factories).
+Each item's row holds its `search_text()`, whether the item is public, its chapter and its
+tags. Signals rewrite the rows of an item when it, its tags or its links change, and the rows
+of the items that quote it (a topic's title is in its findings' rows): which relations those
+are comes from each kind's `search_select` and `search_prefetch` in findings.kinds. A parent's
+save (a report, a chapter, a topic) sets again whether each item under it is public, in two
+UPDATEs that touch only the rows that change. Inside `deferred()`, rewrites wait and run once,
+together, when the block ends (bulk actions, imports, test factories).
 """
 from contextlib import contextmanager
 from threading import local
@@ -23,13 +25,17 @@ def index_items(kind, pks=None, batch_size=2000):
     """(Re)write the search rows of `kind`'s items (all of them when `pks` is None)."""
     from ..tags import prefetch_tags  # findings.tags reads the index's signals' kinds too
 
-    queryset = kind.model._default_manager.select_related(*kind.search_select).prefetch_related(
-        *(name for name in kind.search_prefetch if name != "tags")
-    )
+    # The parents that decide whether the item is public come with it (is_public reads them).
+    queryset = kind.model._default_manager.select_related(
+        *kind.search_select, *kind.model.public_parents
+    ).prefetch_related(*(name for name in kind.search_prefetch if name != "tags"))
     documents = SearchDocument.objects.filter(kind=kind.name)
     if pks is not None:
         queryset = queryset.filter(pk__in=pks)
         documents = documents.filter(object_id__in=pks)
+    # A rewritten row keeps its id: equal ranks are ordered by it, so that a save does not
+    # reorder search results.
+    row_ids = dict(documents.values_list("object_id", "pk"))
     documents.delete()
     all_pks = list(queryset.order_by("pk").values_list("pk", flat=True))
     words = set()
@@ -42,14 +48,36 @@ def index_items(kind, pks=None, batch_size=2000):
             title, body, extra = item.search_text()
             batch.append(
                 SearchDocument(
-                    kind=kind.name, object_id=item.pk, title=title, body=body or "", extra=extra,
-                    published_at=item.published_at,
+                    pk=row_ids.get(item.pk), kind=kind.name, object_id=item.pk, title=title, body=body or "", extra=extra,
+                    published_at=item.published_at, public=item.is_public, chapter_id=_chapter_of(kind, item),
+                    tag_ids=sorted(tag.pk for tag in item.tags.all()) if kind.tagged else [],
                 )
             )
             words.update(word.lower() for word in WORD.findall(f"{title} {body}") if 3 <= len(word) <= 60)
         SearchDocument.objects.bulk_create(batch)
     SearchTerm.objects.bulk_create([SearchTerm(word=word) for word in words], ignore_conflicts=True)
     cache.bump()  # search pages read the rows just written
+
+
+def _chapter_of(kind, item):
+    """The pk of `item`'s chapter (its own, for a chapter), or None under no chapter."""
+    if kind.chapter is None:
+        return None
+    for name in filter(None, kind.chapter.split("__")):
+        item = getattr(item, name)
+    return item.pk
+
+
+def refresh_public(kind, path, parent_pks):
+    """Set again whether each item of `kind` under these parents (`path`: a public parent's
+    lookup) is public, as `published()` decides: only the rows that change are written."""
+    under = kind.model._default_manager.filter(**{f"{path}__in": parent_pks}).values("pk")
+    rows = SearchDocument.objects.filter(kind=kind.name, object_id__in=under)
+    public = kind.model.objects.published(parents_as_list=True).values("pk")
+    changed = rows.filter(public=False, object_id__in=public).update(public=True)
+    changed += rows.filter(public=True).exclude(object_id__in=public).update(public=False)
+    if changed:
+        cache.bump()
 
 
 def rebuild_index():
@@ -61,29 +89,34 @@ def rebuild_index():
 @contextmanager
 def deferred():
     """Collect the rewrites the signals ask for and run them once, when the block ends."""
-    if getattr(_pending, "items", None) is not None:  # already inside a deferred block
+    if getattr(_pending, "jobs", None) is not None:  # already inside a deferred block
         yield
         return
-    _pending.items = {}
+    _pending.jobs = {}
     try:
         yield
-        pending, _pending.items = _pending.items, None
-        for kind, pks in pending.items():
-            index_items(kind, pks)
+        pending, _pending.jobs = _pending.jobs, None
+        for (job, *args), pks in pending.items():
+            job(*args, pks)
     finally:
-        _pending.items = None
+        _pending.jobs = None
+
+
+def _run(job, *args, pks):
+    """`job(*args, pks)` now, or once for all the pks asked for, at the end of a `deferred()` block."""
+    pks = set(pks)
+    if not pks:
+        return
+    pending = getattr(_pending, "jobs", None)
+    if pending is None:
+        job(*args, pks)
+    else:
+        pending.setdefault((job, *args), set()).update(pks)
 
 
 def reindex(kind, pks):
     """Rewrite the rows of these items of `kind` now, or at the end of a `deferred()` block."""
-    pks = set(pks)
-    if not pks:
-        return
-    pending = getattr(_pending, "items", None)
-    if pending is None:
-        index_items(kind, pks)
-    else:
-        pending.setdefault(kind, set()).update(pks)
+    _run(index_items, kind, pks=pks)
 
 
 def _related_model(model, path):
@@ -98,6 +131,12 @@ QUOTED_BY = {}
 for _kind in KINDS:
     for _path in _kind.search_relations:
         QUOTED_BY.setdefault(_related_model(_kind.model, _path), []).append((_kind, _path))
+# {model: [(kind, lookup)]}: the items of `kind` that are public only while an instance of
+# `model` (reached through `lookup`) is published (a chapter's findings: "topic__chapter").
+UNDER = {}
+for _kind in KINDS:
+    for _path in _kind.model.public_parents:
+        UNDER.setdefault(_related_model(_kind.model, _path), []).append((_kind, _path))
 
 
 def _quoting(instance):
@@ -106,7 +145,8 @@ def _quoting(instance):
 
 
 def _saved(sender, instance, raw=False, **kwargs):
-    """post_save: rewrite the item's row and those that quote it (not during loaddata)."""
+    """post_save: rewrite the item's row and those that quote it, and set again whether the
+    items under it are public (not during loaddata)."""
     if raw:
         return
     kind = BY_MODEL.get(sender)
@@ -114,6 +154,8 @@ def _saved(sender, instance, raw=False, **kwargs):
         reindex(kind, [instance.pk])
     for quoting_kind, pks in _quoting(instance):
         reindex(quoting_kind, pks)
+    for kind_under, path in UNDER.get(sender, []):
+        _run(refresh_public, kind_under, path, pks=[instance.pk])
 
 
 def _deleting(sender, instance, **kwargs):
@@ -141,7 +183,7 @@ def _links_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 def connect_signals():
     """Keep the index current on every save, delete and link change that its rows depend on."""
-    for model in {*BY_MODEL, *QUOTED_BY}:
+    for model in {*BY_MODEL, *QUOTED_BY, *UNDER}:
         post_save.connect(_saved, sender=model, dispatch_uid=f"findings-index-{model.__name__}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"findings-unindex-{model.__name__}")
     for model in QUOTED_BY:

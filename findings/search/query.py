@@ -7,7 +7,6 @@ is the same on both: words (all required), "quoted phrases", -excluded words, an
 """
 import difflib
 import functools
-import json
 import operator
 import re
 from dataclasses import dataclass
@@ -120,15 +119,6 @@ def matching_documents(parsed):
     if _postgres():
         return SearchDocument.objects.filter(search_vector=_search_query(parsed))
     return SearchDocument.objects.filter(id__in=RawSQL(_FTS5_MATCHES, [_fts5_expression(parsed)]))
-
-
-def one_parameter(ids):
-    """A subquery of the integers `ids`, sent as one parameter however many there are (a list of
-    parameters has its limits: 32,766 on SQLite, 65,535 on PostgreSQL), for `field__in=`."""
-    ids = [int(pk) for pk in ids]
-    if _postgres():
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def matching_ids(kind, parsed):
