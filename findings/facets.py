@@ -53,6 +53,10 @@ class FacetValue:
         return self.state.url_removing(self.facet_name, self.value)
 
 
+# A list whose smallest chosen set (by the whole table's counts) is at most this large reads its
+# results' ids once, and its other queries start from them.
+SMALL_RESULTS = 2000
+
 # A facet shows at most this many values (those chosen always show), so that a page's size and
 # cost stay the same however many topics or tags the data holds; the rest are counted in `more`.
 FACET_SIZE = 50
@@ -93,11 +97,20 @@ class _Faceted:
         # Nothing chosen and no words: the counts are the whole table's, worked out once per
         # content generation rather than on every visit (findings.cache.remembered).
         self.unfiltered = parsed.is_empty and not any(state.selected.get(facet.name) for facet in facets)
+        self._ids = None
+        conditions = self._conditions()
+        if conditions and min(self._size(*condition) for condition in conditions) <= SMALL_RESULTS:
+            # Few results whatever the data's size: read their ids once, and let the page's
+            # other queries (its items, the facets over them) start from that list.
+            self._ids = list(self.counted.order_by().values_list("pk", flat=True))
+            self.results, self.counted = base.filter(pk__in=self._ids), self.base.filter(pk__in=self._ids)
 
     def count(self):
         """How many results."""
         if self.unfiltered:
             return cache.remembered(f"count:{self.model._meta.label}", self.counted.count)
+        if self._ids is not None:
+            return len(self._ids)
         return self.counted.count()
 
     def _table_counts(self, facet):
@@ -231,6 +244,18 @@ class _Faceted:
 
     def _grouped_directly(self, facet, queryset):
         """{value: (its raw label, how many items of `queryset` have it)} in one grouped query."""
+        if facet is TAG:
+            # From the tagged items (one per item and tag), through their index by item: joined
+            # from the items, the id's cast to the tagged item's type would read them all.
+            rows = (
+                TaggedItem.objects.filter(
+                    content_type=ContentType.objects.get_for_model(self.model), object_id__in=queryset.values("pk")
+                )
+                .order_by()
+                .values_list("tag__slug", "tag__name")
+                .annotate(n=Count("pk"))
+            )
+            return {slug: (name, n) for slug, name, n in rows}
         rows = (
             queryset.order_by()
             .filter(**self._public(facet))
