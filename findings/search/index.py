@@ -48,7 +48,8 @@ def index_items(kind, pks=None, batch_size=2000):
             title, body, extra = item.search_text()
             batch.append(
                 SearchDocument(
-                    pk=row_ids.get(item.pk), kind=kind.name, object_id=item.pk, title=title, body=body or "", extra=extra,
+                    pk=row_ids.get(item.pk), kind=kind.name, object_id=item.pk,
+                    title=title, body=body or "", extra=extra,
                     published_at=item.published_at, public=item.is_public, chapter_id=_chapter_of(kind, item),
                     tag_ids=sorted(tag.pk for tag in item.tags.all()) if kind.tagged else [],
                 )
