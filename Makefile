@@ -91,6 +91,7 @@ check-deploy: setup
 
 # Benchmarks run by hand, never in CI: SQLite, then a throwaway PostgreSQL.
 bench: setup-test
+	command -v wrk >/dev/null 2>&1 || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk)
 	$(BIN)/python bench/run.py
 	.ci/with-postgres $(BIN)/python bench/run.py
 

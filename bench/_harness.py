@@ -371,6 +371,12 @@ def _ms(text):
     return float(number) * _UNITS[unit]
 
 
+def require_wrk():
+    """Stop at once, with what to do, when wrk is missing (before a database is built for nothing)."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (`make bench` installs it)")
+
+
 def wrk(url, seconds, connections=16, threads=2, script=None, timeout="30s"):
     """Run wrk; returns {rps, p50, p99 (ms), requests, non2xx, socket_errors, output}.
 

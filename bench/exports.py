@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import Server, build, exit_on_sigterm, get, loadavg, log, machine, wrk  # noqa: E402
+from bench._harness import Server, build, exit_on_sigterm, get, loadavg, log, machine, require_wrk, wrk  # noqa: E402
 
 EXPORTS = [
     "/findings/?format=csv&tag=synthetic",
@@ -33,6 +33,7 @@ EXTRA = ["/findings/?format=csv&tag=synthetic&sort=newest", "/findings/?format=r
 
 def main():
     exit_on_sigterm()
+    require_wrk()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--seconds", type=int, default=10)

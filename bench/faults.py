@@ -94,6 +94,7 @@ def main():
     parser.add_argument("--phase-seconds", type=float, default=15.0)
     args = parser.parse_args()
     h.exit_on_sigterm()
+    h.require_wrk()
     lines = []
 
     def out(text=""):

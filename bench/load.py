@@ -203,6 +203,7 @@ def main():
     parser.add_argument("--raw", type=Path, help="where the raw wrk output goes")
     args = parser.parse_args()
     h.exit_on_sigterm()
+    h.require_wrk()
 
     started = time.monotonic()
     machine, load_start = h.machine(), h.loadavg()

@@ -138,6 +138,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     h.exit_on_sigterm()
+    h.require_wrk()
 
     workspace = server = visitors = None
     failed = False

@@ -107,6 +107,7 @@ def main():
     parser.add_argument("--no-recycle", action="store_true", help="gunicorn --max-requests 0")
     args = parser.parse_args()
     h.exit_on_sigterm()
+    h.require_wrk()
 
     workspace, server, script = None, None, None
     failed = False
