@@ -7,7 +7,7 @@ by hand, never in CI:
     .venv/bin/python bench/load.py --sizes 10000 --seconds 3 --rounds 1   # a quick look
 
 For each size (10,000 then 100,000 findings by default) it builds the database (migrate,
-load_wpsr, generate_synthetic_data; ANALYZE on PostgreSQL), collects the static files and starts
+load_wpsr, generate_synthetic_data; VACUUM ANALYZE on PostgreSQL), collects the static files and starts
 two servers side by side, both `gunicorn -c gunicorn.conf.py` with 2 workers and
 DJANGO_SETTINGS_MODULE=bench.settings (the portal's settings, plus `/bench/bare/`):
 
