@@ -53,8 +53,9 @@ class FacetValue:
         return self.state.url_removing(self.facet_name, self.value)
 
 
-# A list whose smallest chosen set (by the whole table's counts) is at most this large reads its
-# results' ids once, and its other queries start from them.
+# A list (not search, whose words' matches come first) whose smallest chosen set, by the whole
+# table's counts, is at most this large reads its results' ids once; its other queries start
+# from them.
 SMALL_RESULTS = 2000
 
 # A facet shows at most this many values (those chosen always show), so that a page's size and
@@ -97,20 +98,11 @@ class _Faceted:
         # Nothing chosen and no words: the counts are the whole table's, worked out once per
         # content generation rather than on every visit (findings.cache.remembered).
         self.unfiltered = parsed.is_empty and not any(state.selected.get(facet.name) for facet in facets)
-        self._ids = None
-        conditions = self._conditions()
-        if conditions and min(self._size(*condition) for condition in conditions) <= SMALL_RESULTS:
-            # Few results whatever the data's size: read their ids once, and let the page's
-            # other queries (its items, the facets over them) start from that list.
-            self._ids = list(self.counted.order_by().values_list("pk", flat=True))
-            self.results, self.counted = base.filter(pk__in=self._ids), self.base.filter(pk__in=self._ids)
 
     def count(self):
         """How many results."""
         if self.unfiltered:
             return cache.remembered(f"count:{self.model._meta.label}", self.counted.count)
-        if self._ids is not None:
-            return len(self._ids)
         return self.counted.count()
 
     def _table_counts(self, facet):
@@ -332,6 +324,18 @@ class FacetedList(_Faceted):
             listed, counted = (items.filter(pk__in=matching_ids(kind, parsed)) for items in (listed, counted))
         super().__init__(listed, kind.facets, state, parsed, counted_base=counted)
         self.kind = kind
+        self._ids = None
+        conditions = self._conditions()
+        if conditions and min(self._size(*condition) for condition in conditions) <= SMALL_RESULTS:
+            # Few results whatever the data's size: read their ids once, and let the page's
+            # other queries (its items, the facets over them) start from that list.
+            self._ids = list(self.counted.order_by().values_list("pk", flat=True))
+            self.results, self.counted = listed.filter(pk__in=self._ids), counted.filter(pk__in=self._ids)
+
+    def count(self):
+        if self._ids is not None:
+            return len(self._ids)
+        return super().count()
 
     def ordered(self):
         """(the results ready for a list page in the order asked for, that order's name):
@@ -391,7 +395,7 @@ class FacetedSearch(_Faceted):
             return self.newest(), "newest"
         if ranks_in_python():
             # The words' matches ranked once, kept to this page's results (published, narrowed
-            # by the facets), whose documents are known already (self._keys).
+            # by the facets), whose ids are read once for the page (self._document_ids).
             results = self._document_ids(self.results)
             return _BestFirst([pk for pk in ranked_ids(self.parsed) if pk in results]), "relevance"
         # Only the keys: the database sorts every match, and a page reads its items by them.

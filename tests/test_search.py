@@ -1,5 +1,6 @@
 """`/search/`: every published kind, ranked, with excerpts, query syntax, facets and "did you mean"."""
 import json
+import re
 
 import pytest
 from django.utils.html import escape
@@ -371,3 +372,25 @@ def test_a_hit_found_through_its_topic_or_tags_says_so(wpsr, client):
     assert "Found through its topic, chapter or tags: Technology-driven service delivery" in hybrid.text
     html = response.getvalue().decode().split('href="/findings/hybrid-service-delivery-models/"')[1].split("</li>")[0]
     assert 'Found through its topic, chapter or tags: <span lang="en" dir="ltr"><mark>Technology' in html
+
+
+@pytest.mark.parametrize("narrowed", ["kind=finding", "tag=digital-technology", "chapter=chapter-3"])
+def test_a_search_narrowed_by_a_facet_does_not_send_its_matches_back_to_the_database(wpsr, client, narrowed):
+    # A list with a small chosen set reads its results' ids once and queries by them; search,
+    # whose words can match any number of rows, counts and ranks them where they are: no query
+    # lists more ids than a page shows.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from taggit.models import Tag
+
+    topic, tag = Topic.objects.get(slug="digital-technology"), Tag.objects.get(slug="digital-technology")
+    with index.deferred():
+        for n in range(25):
+            make_finding(topic=topic, tags=[tag], text=f"Xylophones for ministry {n}")
+    with CaptureQueriesContext(connection) as queries:
+        page = _json(client, f"/search/?q=xylophones&per_page=10&{narrowed}")
+    assert page["count"] == 25
+    assert len(page["results"]) == 10
+    listed = [len(ids.split(",")) for query in queries for ids in re.findall(r" IN \(([\d, ]+)\)", query["sql"])]
+    assert max(listed, default=0) <= 10
