@@ -3,7 +3,10 @@ import json
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
+from taggit.models import Tag
 
 from findings.models import Chapter, Finding, Report, Topic
 from findings.search import index
@@ -379,11 +382,6 @@ def test_a_search_narrowed_by_a_facet_does_not_send_its_matches_back_to_the_data
     # A list with a small chosen set reads its results' ids once and queries by them; search,
     # whose words can match any number of rows, counts and ranks them where they are: no query
     # lists more ids than a page shows.
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from taggit.models import Tag
-
     topic, tag = Topic.objects.get(slug="digital-technology"), Tag.objects.get(slug="digital-technology")
     with index.deferred():
         for n in range(25):
