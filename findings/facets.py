@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from . import cache
-from .kinds import BY_NAME, KINDS, TAG, Facet
+from .kinds import BY_NAME, TAG, TAGGED, Facet
 from .models import Chapter, SearchDocument
 from .query_state import PageState
 from .querysets import SearchDocumentList
@@ -109,7 +109,9 @@ class _Faceted:
         """{value: (raw label, n)} over every published item: the unfiltered list's counts, and
         how large each chosen value's set is (once per content generation)."""
         name = f"facet:{self.model._meta.label}:{facet.name}"
-        return cache.remembered(name, lambda: self._grouped(facet, self._everything))
+        # Asked for again by each narrowing of the page: read from the cache once per page.
+        everything = self._everything
+        return self._once(name, everything, lambda: cache.remembered(name, lambda: self._grouped(facet, everything)))
 
     @cached_property
     def _everything(self):
@@ -127,9 +129,7 @@ class _Faceted:
         each row it already has, through the indexes."""
         if facet is TAG:
             # Through the tagged items alone (their index by tag), not joined back to the items.
-            tagged = TaggedItem.objects.filter(
-                content_type=ContentType.objects.get_for_model(self.model), tag__slug__in=values
-            )
+            tagged = self._tagged_items().filter(tag__slug__in=values)
             if per_row:
                 return Q(Exists(tagged.filter(object_id=OuterRef("pk"))))
             return Q(pk__in=tagged.values("object_id"))
@@ -138,6 +138,10 @@ class _Faceted:
         if per_row:
             return Q(Exists(having.filter(pk=OuterRef("pk"))))
         return Q(pk__in=having.values("pk"))
+
+    def _tagged_items(self):
+        """taggit's links from this list's kind to its tags."""
+        return TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(self.model))
 
     def _requires_all(self, facet):
         return facet.requires_all and not self.state.match_any
@@ -240,9 +244,8 @@ class _Faceted:
             # From the tagged items (one per item and tag), through their index by item: joined
             # from the items, the id's cast to the tagged item's type would read them all.
             rows = (
-                TaggedItem.objects.filter(
-                    content_type=ContentType.objects.get_for_model(self.model), object_id__in=queryset.values("pk")
-                )
+                self._tagged_items()
+                .filter(object_id__in=queryset.values("pk"))
                 .order_by()
                 .values_list("tag__slug", "tag__name")
                 .annotate(n=Count("pk"))
@@ -370,8 +373,6 @@ CHAPTER = Facet("chapter", _("Chapter"), "slug", "number", Chapter.label_for, in
 SEARCH_FACETS = (KIND, TAG, CHAPTER)
 # What a search result's row is read for: its item's key, and its date (for `sort=newest`).
 _DOCUMENT_KEYS = ("kind", "object_id", "published_at")
-TAGGED_KINDS = [kind for kind in KINDS if kind.tagged]
-
 
 def _published_chapters():
     """{chapter pk: (slug, number)} of the published chapters (once per content generation):
@@ -420,7 +421,7 @@ class FacetedSearch(_Faceted):
         if facet is CHAPTER:  # each row knows its chapter
             return Q(chapter__in=Chapter.objects.filter(slug__in=values).values("pk"))
         condition = Q(pk__in=[])
-        for kind in TAGGED_KINDS:
+        for kind in TAGGED:
             having = kind.model._default_manager.filter(**{f"{TAG.lookup}__in": values}).values("pk")
             condition |= Q(kind=kind.name, object_id__in=having)
         return condition
