@@ -140,8 +140,8 @@ class Kind:
 
 def _chapter_extras(chapter):
     return {
-        "contributions": chapter.contributions.published().order_by("order", "pk"),
-        "topics": chapter.topics.published().with_finding_counts(),
+        "contributions": Contribution.objects.published_under("chapter", chapter).order_by("order", "pk"),
+        "topics": Topic.objects.published_under("chapter", chapter).with_finding_counts(),
     }
 
 
@@ -150,7 +150,7 @@ def _topic_list_extras():
 
 
 def _finding_extras(finding):
-    return {"siblings": finding.topic.findings.published().exclude(pk=finding.pk)[:GROUP_SIZE]}
+    return {"siblings": Finding.objects.published_siblings(finding).exclude(pk=finding.pk)[:GROUP_SIZE]}
 
 
 KINDS = (

@@ -88,20 +88,36 @@ class CuratedQuerySet(models.QuerySet):
         """The most recently published first (content loaded unpublished-dated last, in order)."""
         return self.order_by(F("published_at").desc(nulls_last=True), "pk")
 
-    def neighbours(self, item):
-        """(previous, next): the items of this queryset before and after `item` under the same
-        parent, in the kind's order (pk breaks ties), each by an indexed, LIMITed query."""
+    def published_under(self, parent_name, parent):
+        """`published()` among the items whose `parent_name` is `parent`, a loaded item with its
+        own public parents selected: their statuses are read from it rather than joined, so that
+        a detail page's neighbours and children are read through the parent's index alone (and
+        PostgreSQL plans a one-table query). Joined as `published()` does when the parent's chain
+        is not the items' whole gate."""
+        under = self.filter(**{parent_name: parent})
+        chain = (parent_name, *(f"{parent_name}__{name}" for name in type(parent).public_parents))
+        if tuple(self.model.public_parents) != chain:
+            return under.published()
+        return under.filter(status=PUBLISHED) if parent.is_public else under.none()
+
+    def published_siblings(self, item):
+        """The published items under `item`'s parent, in the kind's order (pk breaks ties)."""
         kind = self.model.kind
-        siblings = self.filter(**{kind.parent: getattr(item, kind.parent)})
-        names = [*kind.order, "pk"]
+        return self.published_under(kind.parent, getattr(item, kind.parent)).order_by(*kind.order, "pk")
+
+    def neighbours(self, item):
+        """(previous, next): the items of this queryset (one parent's: `published_siblings`)
+        before and after `item` in the kind's order (pk breaks ties), each by an indexed,
+        LIMITed query."""
+        names = [*self.model.kind.order, "pk"]
         key = [getattr(item, name) for name in names]
         after, before = Q(), Q()
         for index, name in enumerate(names):
             equal = {names[i]: key[i] for i in range(index)}
             after |= Q(**equal, **{f"{name}__gt": key[index]})
             before |= Q(**equal, **{f"{name}__lt": key[index]})
-        previous = siblings.filter(before).order_by(*[f"-{name}" for name in names]).first()
-        following = siblings.filter(after).order_by(*names).first()
+        previous = self.filter(before).order_by(*[f"-{name}" for name in names]).first()
+        following = self.filter(after).order_by(*names).first()
         return previous, following
 
     def related_by_tags(self, item, limit=5, candidates=RELATED_CANDIDATES):

@@ -15,6 +15,7 @@ from bibtexparser.bparser import BibTexParser
 from django.utils import timezone
 
 from findings.exports import CSV_COLUMNS
+from findings.kinds import KINDS
 from findings.models import Finding
 
 from .html import get_page, head_links, result_urls, results_count, visible_text, with_format
@@ -292,3 +293,40 @@ def test_related_and_neighbouring_items_leave_out_drafts(wpsr, client):
 def test_a_finding_without_shared_tags_lists_no_related_items(wpsr, client):
     # Its one tag, "Hybrid services", is on no other finding.
     assert _related(get_page(client, "/findings/hybrid-service-delivery-models/")) is None
+
+
+def test_a_preview_under_a_draft_topic_leads_to_no_public_neighbours(wpsr, admin_client):
+    # The finding is published, its topic is not: its siblings are not public either.
+    finding = Finding.objects.get(slug="crisis-management-avoid-fragmentation")
+    finding.topic.status = "draft"
+    finding.topic.save()
+    page = get_page(admin_client, "/findings/crisis-management-avoid-fragmentation/")
+    assert "It is published, but it sits under an item that is not." in visible_text(page.getvalue())
+    assert _neighbours(page) == [[], []]
+    assert 'id="siblings-heading"' not in page.getvalue().decode()
+
+
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind.parent], ids=lambda kind: kind.name)
+def test_an_items_published_siblings_are_the_published_items_under_its_parent(wpsr, kind):
+    """published_siblings() reads the parents' statuses from the loaded item rather than
+    joining them: the same items as published() under that parent, whichever parent is a draft."""
+    model = kind.model
+
+    def siblings_both_ways():
+        pairs = []
+        for item in model.objects.for_detail():
+            under = model.objects.published().filter(**{kind.parent: getattr(item, kind.parent)})
+            pairs.append((list(model.objects.published_siblings(item)), list(under.order_by(*kind.order, "pk"))))
+        return pairs
+
+    everything = siblings_both_ways()
+    assert all(read == joined for read, joined in everything)
+    assert any(read for read, _ in everything)
+    first = model.objects.first()
+    for parent_path in model.public_parents:  # a draft at each level of the chain, the nearest first
+        parent = first
+        for name in parent_path.split("__"):
+            parent = getattr(parent, name)
+        type(parent).objects.filter(pk=parent.pk).update(status="draft")
+        assert all(read == joined for read, joined in siblings_both_ways())
+    assert not any(read for read, _ in siblings_both_ways())  # the report is a draft: nothing is public

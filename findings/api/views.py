@@ -78,7 +78,7 @@ def citation(item, request):
 
 def _detail(request, kind, item):
     published = kind.model.objects.published()
-    previous, following = published.neighbours(item)
+    previous, following = kind.model.objects.published_siblings(item).neighbours(item)
     extras = kind.detail_extras(item)
     groups = [
         (name, name.startswith("related_"), extras[name] if name in extras else getattr(item, name).all())

@@ -54,7 +54,7 @@ class ContentDetailView(DetailView):
         context["preview"] = self.request.user.is_authenticated and not published.filter(pk=item.pk).exists()
         context["citation"] = citation_text(item, self.request, timezone.localdate())
         context["structured_data"] = structured_data.script(structured_data.item_data(item, self.request))
-        context["previous_item"], context["next_item"] = published.neighbours(item)
+        context["previous_item"], context["next_item"] = kind.model.objects.published_siblings(item).neighbours(item)
         context["related_items"] = published.related_by_tags(item, RELATED_COUNT)
         context["format_links"] = [(fmt, f"?format={fmt.name}") for fmt in formats.DETAIL_FORMATS]
         context.update(kind.detail_extras(item))
