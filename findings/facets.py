@@ -313,6 +313,14 @@ class _Faceted:
             return {}
         if facet is TAG:
             return _public_tag_names(values)
+        via = self._via(facet)
+        if via is not None:
+            # Each parent's values and labels are already kept for the counts: a query only for
+            # a value no public parent gives (a chapter without public topics, or none at all).
+            known = {value: raw for pairs in self._values_by_parent(via, facet).values() for value, raw in pairs}
+            labels = {value: known[value] for value in values if value in known}
+            if len(labels) == len(set(values)):
+                return labels
         target = _path_model(self.model, facet.lookup.rsplit("__", 1)[0])
         label_field = facet.label_lookup.rsplit("__", 1)[1]
         return dict(target.objects.published().filter(slug__in=values).values_list("slug", label_field))

@@ -7,6 +7,8 @@ from html import unescape
 
 import pytest
 
+from findings.models import Chapter, Topic
+
 from .html import get_page, result_urls, results_count, visible_text, with_format
 
 SERVER = "http://testserver"
@@ -318,3 +320,13 @@ def test_a_facet_shows_its_most_frequent_values_and_counts_the_rest(db, client):
     chosen = visible_text(client.get("/findings/?tag=tag-01").getvalue())
     assert "Tag 01 (1)" in chosen
     assert "1 finding" in chosen
+
+
+@pytest.mark.parametrize("facet, value, model", [("topic", "digital-technology", Topic), ("chapter", "chapter-3", Chapter)])
+def test_a_chosen_value_no_other_result_carries_keeps_its_label(wpsr, client, facet, value, model):
+    # Narrowed by a tag too, the facet's other values are counted without the chosen one: its
+    # label comes from the values kept for the counts, or from the database when none gives it.
+    values = _json(client, f"/findings/?tag=digital-technology&{facet}={value}")["facets"][facet]
+    chosen = next(entry for entry in values if entry["value"] == value)
+    label = model.objects.get(slug=value)
+    assert chosen["label"] == (label.title if model is Topic else f"Chapter {label.number}")
