@@ -133,6 +133,17 @@ class _Faceted:
             if per_row:
                 return Q(Exists(tagged.filter(object_id=OuterRef("pk"))))
             return Q(pk__in=tagged.values("object_id"))
+        head, _, rest = facet.lookup.partition("__")
+        field = self.model._meta.get_field(head)
+        if rest and field.many_to_one and all(relation.startswith(f"{head}__") for relation in facet.public):
+            # Through one parent per item (a finding's topic): the parents that give one of the
+            # values, a small subquery each row's parent is checked against, where the items
+            # having them would be read first. One filter(), so that a value and its publication
+            # are the same related row's.
+            conditions = {f"{rest}__in": values}
+            for relation in facet.public:
+                conditions[f"{relation.partition('__')[2]}__in"] = _path_model(self.model, relation).objects.published()
+            return Q(**{f"{head}__in": field.related_model._default_manager.filter(**conditions).values("pk")})
         conditions = {f"{facet.lookup}__in": values, **self._public(facet)}
         having = self.model._default_manager.filter(**conditions)
         if per_row:
