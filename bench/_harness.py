@@ -120,29 +120,6 @@ class Workspace:
         version = connection.pg_version
         return f"PostgreSQL {version // 10000}.{version % 10000}"
 
-    def pool_note(self):
-        """On PostgreSQL, what bench.settings changes in the pool's configuration (or '')."""
-        from django.db import connection
-
-        from bench.settings import django_passes_pool_check
-
-        settings_source = (ROOT / "portal" / "settings.py").read_text()
-        if (
-            connection.vendor == "postgresql"
-            and '"check": ConnectionPool.check_connection' in settings_source
-            and django_passes_pool_check()
-            and os.environ.get("BENCH_POOL_WORKAROUND", "1") != "0"
-        ):
-            return (
-                "NOTE: as committed, the production configuration cannot reach PostgreSQL: with DB_POOL=1, "
-                "portal/settings.py passes `check` in OPTIONS['pool'] and this Django passes `check=` to "
-                "ConnectionPool too (TypeError: got multiple values for keyword argument 'check'; every "
-                "database request is a 500, /healthz too). These servers run bench.settings, which leaves "
-                "`check` to Django with CONN_HEALTH_CHECKS=1: the same pool and check, built the way "
-                "Django 5.2 accepts (BENCH_POOL_WORKAROUND=0 runs it as committed)."
-            )
-        return ""
-
     def fresh_database(self):
         """migrate, load_wpsr, collectstatic; on PostgreSQL the public schema is emptied first."""
         from django.core.management import call_command

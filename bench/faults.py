@@ -111,8 +111,6 @@ def main():
         workspace, count = h.build(postgres.url, args.findings)
         out(f"{workspace.engine()}, {count:,} findings; gunicorn -c gunicorn.conf.py, {args.workers} workers; "
             f"{args.clients} visitors; {args.phase_seconds:.0f} s per phase")
-        if workspace.pool_note():
-            out(workspace.pool_note())
         server = h.Server(workspace, "faults", workers=args.workers).start()
         master = server.pid
         for _, path in h.PAGES:  # into the cache

@@ -210,7 +210,6 @@ def main():
     workspace = h.Workspace(os.environ.get("DATABASE_URL"), access_log=args.access_log)
     workspace.setup_django()
     engine = workspace.engine()
-    note = workspace.pool_note()
     raw_path = args.raw or Path(f"/tmp/bench-out/load-{workspace.vendor()}-raw.txt")
     raw_path.parent.mkdir(parents=True, exist_ok=True)
     h.log(f"{engine}; raw wrk output in {raw_path}")
@@ -253,8 +252,6 @@ def main():
         f"({(time.monotonic() - started) / 60:.0f} min)."
         f" Cached pages are compared with the static file, uncached pages with the bare view.\n"
     )
-    if note:
-        print(note + "\n")
     for text in tables:
         print(text + "\n")
     if len(by_size) > 1:

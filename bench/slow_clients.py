@@ -153,8 +153,6 @@ def main():
         print(f"gunicorn -c gunicorn.conf.py, {args.workers} workers; {args.visitors} visitors (a page, then 1 s "
               f"pause; 70% cached pages, 30% rendered afresh), each request allowed {args.limit:.0f} s; "
               f"1-minute load average at start {load_start}")
-        if workspace.pool_note():
-            print(workspace.pool_note())
         rss_before = server.worker_rss()
         visitors = h.Visitors(server.base, next_path, count=args.visitors, timeout=args.limit, pause=1.0).start()
         t0 = time.monotonic()

@@ -131,8 +131,6 @@ def main():
         print(f"gunicorn -c gunicorn.conf.py, {args.workers} workers, page cache on, {recycle}; "
               f"`wrk -t{args.threads} -c{args.connections} -d{args.seconds}s` over a mix of pages; "
               f"1-minute load average at start {load_start}")
-        if workspace.pool_note():
-            print(workspace.pool_note())
         fresh = server.worker_rss()
         h.log("warm-up, 10 s")
         h.wrk(server.base + "/", 10, args.connections, args.threads, script=script)
