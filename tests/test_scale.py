@@ -33,9 +33,10 @@ PAGES = [
     ),
     (
         "/findings/?tag=synthetic-01&topic=synthetic-topic-1",
-        10,
-        "count; facets: tag, topic (the other topics), the chosen topic's title, chapter, dimension, contribution, "
-        "suggestion; the page; its tags",
+        6,
+        "the results' ids (their count); facets: the other topics' counts, tag, the results per topic (topic, "
+        "chapter, dimension, contribution and suggestion; the chosen topic's title from the values kept for the "
+        "counts); the page; its tags",
     ),
     (
         "/search/?q=procurement",
