@@ -118,9 +118,13 @@ class _Faceted:
         """Every published item (one queryset, so that its items per parent are counted once)."""
         return self.model.objects.published(parents_as_list=True)
 
-    def _public(self, facet):
+    def _public(self, facet, under=""):
+        """Conditions that `facet`'s relations on the way are published: from the items, or
+        from their relation `under` (for the relations that go through it)."""
+        prefix = f"{under}__" if under else ""
         return {
-            f"{relation}__in": _path_model(self.model, relation).objects.published() for relation in facet.public
+            f"{relation.removeprefix(prefix)}__in": _path_model(self.model, relation).objects.published()
+            for relation in facet.public
         }
 
     def _matching(self, facet, values, per_row=False):
@@ -140,9 +144,7 @@ class _Faceted:
             # values, a small subquery each row's parent is checked against, where the items
             # having them would be read first. One filter(), so that a value and its publication
             # are the same related row's.
-            conditions = {f"{rest}__in": values}
-            for relation in facet.public:
-                conditions[f"{relation.partition('__')[2]}__in"] = _path_model(self.model, relation).objects.published()
+            conditions = {f"{rest}__in": values, **self._public(facet, under=head)}
             return Q(**{f"{head}__in": field.related_model._default_manager.filter(**conditions).values("pk")})
         conditions = {f"{facet.lookup}__in": values, **self._public(facet)}
         having = self.model._default_manager.filter(**conditions)
@@ -428,7 +430,7 @@ class FacetedSearch(_Faceted):
         """The items of (slices of) `documents`, in their order, as downloads and feeds read them."""
         return _Items(documents)
 
-    def _public(self, facet):
+    def _public(self, facet, under=""):
         return {}
 
     def _size(self, facet, values):
