@@ -45,6 +45,7 @@ def main():
     args = parser.parse_args()
 
     workspace, count = build(os.environ.get("DATABASE_URL"), args.size)
+    from django.conf import settings  # configured by build()
     print(machine())
     server = Server(workspace, "exports", workers=WORKERS)
     server.start()
@@ -77,7 +78,7 @@ def main():
               f"{before['rps']:.0f} req/s")
         print(f"home page during exports:  p50 {during['p50']:.1f} ms, p99 {during['p99']:.1f} ms, "
               f"{during['rps']:.0f} req/s, errors {during['non2xx'] + during['socket_errors']}")
-        places = WORKERS * int(os.environ.get("PORTAL_LARGE_EXPORTS_AT_ONCE", "2"))
+        places = WORKERS * settings.PORTAL_LARGE_EXPORTS_AT_ONCE  # as the servers read it from the environment
         for path in EXPORTS + EXTRA:
             status, seconds, size, headers = results[path]
             print(f"{'export' if path in EXPORTS else 'one more'} {path}: {status} in {seconds:.1f} s, "
